@@ -1,0 +1,331 @@
+/**
+ * The `strata` command: argv, output, exit codes and signals over the public library API.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { ConfigError, createMigrator, type Migrator, type StrataEvent } from '../index.js';
+import { redactText } from '../drivers/url.js';
+import { confirm } from './confirm.js';
+import { EXIT, exitCodeOf } from './exit-code.js';
+import { createOutput, reportError, type Output } from './output.js';
+import { resolveOptions, type GlobalFlags } from './options.js';
+import { Progress } from './progress.js';
+import { renderHistory, renderInfo, renderPlan, renderRepairPlan, renderStatus, renderValidate } from './render.js';
+import { init, newMigration } from './scaffold.js';
+import type { TemplateName } from './templates.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+interface Session {
+  readonly out: Output;
+  readonly flags: GlobalFlags;
+  readonly migrator: Migrator;
+  readonly database: string;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const controller = new AbortController();
+  let received: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (received) process.exit(signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint);
+    received = signal;
+    process.stderr.write(`\nstrata: ${signal} received: stopping at the next safe point (send it again to exit at once)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let exitCode: number = EXIT.ok;
+  let out: Output = createOutput({ json: argv.includes('--json') });
+  let secrets: string[] = [];
+  const redact = (text: string) => redactText(text, secrets);
+
+  /** Runs one command: resolve options, open the migrator, render, close. */
+  const run = (action: (session: Session, args: unknown[]) => Promise<number | void>) => async (...args: unknown[]) => {
+    const command = args.at(-1) as Command;
+    const flags = command.optsWithGlobals() as GlobalFlags & Record<string, unknown>;
+    out = createOutput(flags);
+    const resolved = await resolveOptions(flags, process.env, process.cwd());
+    const db = resolved.migrator.db as string;
+    secrets = passwordsIn(db);
+    const database = redact(db);
+    if (resolved.dbSource === 'default') out.note(`strata: using ${database} (the built-in default; set --db, DATABASE_URL or db in strata.config.mjs)`);
+    const progress = new Progress(out);
+    const migrator = await createMigrator({
+      ...resolved.migrator,
+      signal: controller.signal,
+      onEvent: (event) => onEvent(out, progress, event),
+    });
+    try {
+      const code = await action({ out, flags, migrator, database }, args);
+      exitCode = code ?? EXIT.ok;
+    } finally {
+      progress.done();
+      await migrator.close();
+    }
+  };
+
+  const program = buildProgram(run);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    reportError(out, error, redact);
+    exitCode = exitCodeOf(error, received);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  return exitCode;
+}
+
+type Runner = (action: (session: Session, args: unknown[]) => Promise<number | void>) => (...args: unknown[]) => Promise<void>;
+
+function buildProgram(run: Runner): Command {
+  const program = new Command('strata')
+    .description('Database schema migrations for SQLite, PostgreSQL and MySQL/MariaDB.')
+    .version(VERSION, '-V, --version')
+    .option('--db <url>', 'database URL (sqlite:path, postgres://…, mysql://…); default: DATABASE_URL, then the config, then sqlite:./data/app.db')
+    .option('--dir <path>', 'migrations folder (default: migrations)')
+    .option('--config <file>', 'config file (default: strata.config.{mjs,js,ts,json} in this folder)')
+    .option('--env <name>', 'named environment from the config (default: STRATA_ENV)')
+    .option('--table <name>', 'tracking table name (default: strata_migrations)')
+    .option('--schema <name>', 'PostgreSQL schema for migrations and tracking tables')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .option('--quiet', 'print only errors')
+    .option('--verbose', 'print more (e.g. ignored files in status)')
+    .option('--yes', 'answer yes to confirmations')
+    .option('--lock-timeout <seconds>', 'how long to wait for another run\'s lock (default 60)')
+    .addOption(new Option('--lock <strategy>', 'lock strategy').choices(['auto', 'session', 'lease']))
+    .option('--ddl-lock-timeout <seconds>', 'how long DDL may wait for table locks, 0 = off (default 5)')
+    .exitOverride()
+    .showSuggestionAfterError()
+    .configureHelp({ sortSubcommands: false });
+  program.configureOutput({ outputError: (text, write) => write(text.endsWith('\n') ? text : `${text}\n`) });
+  const command = (name: string, description: string) => program.command(name).description(description).exitOverride();
+
+  command('init', 'write strata.config.mjs and a migrations folder (never overwrites a file)').action(async (_options: unknown, cmd: Command) => {
+    const flags = cmd.optsWithGlobals() as GlobalFlags;
+    const out = createOutput(flags);
+    const cwd = process.cwd();
+    const result = init(cwd, (await resolveOptions({ ...flags, db: flags.db ?? 'sqlite::memory:' }, {}, cwd).catch(() => null))?.migrator.dir ?? `${cwd}/migrations`);
+    out.document(result);
+    for (const file of result.created) out.line(`created ${file}`);
+    for (const file of result.skipped) out.line(`kept ${file} (exists)`);
+    out.line('next: strata new create_users, edit the file, then strata up');
+  });
+
+  command('new', 'create the next migration file')
+    .alias('generate')
+    .argument('<name>', 'lower-case name, e.g. add_email_to_users')
+    .option('--sql', 'a SQL migration (default)')
+    .option('--ts', 'a TypeScript migration')
+    .option('--timestamp', 'use a UTC timestamp as the version')
+    .addOption(new Option('--template <name>', 'start from a template').choices(['create-table', 'add-column', 'data', 'recreate-table']))
+    .action(async (name: string, options: { ts?: boolean; sql?: boolean; timestamp?: boolean; template?: TemplateName }, cmd: Command) => {
+      const flags = cmd.optsWithGlobals() as GlobalFlags;
+      const out = createOutput(flags);
+      if (options.ts && options.sql) throw new ConfigError('usage', '--sql and --ts cannot be used together');
+      if (options.ts && options.template) throw new ConfigError('usage', '--template makes SQL migrations; drop --ts');
+      const resolved = await resolveOptions(flags, process.env, process.cwd());
+      const result = newMigration(process.cwd(), resolved.migrator.dir!, name, { kind: options.ts ? 'ts' : 'sql', timestamp: options.timestamp ?? false, template: options.template, now: new Date() });
+      out.document(result);
+      out.line(`created ${result.file}`);
+    });
+
+  command('status', 'list every migration and its state')
+    .option('--exit-code', 'exit 3 when there are problems, else 5 when anything is pending')
+    .action(run(async ({ out, migrator, database }, args) => {
+      const options = args[0] as { exitCode?: boolean };
+      const result = await migrator.status();
+      out.document(jsonStatus(result));
+      renderStatus(out, result, database);
+      if (!options.exitCode) return EXIT.ok;
+      return result.problems.length > 0 ? EXIT.refused : result.pending > 0 ? EXIT.pending : EXIT.ok;
+    }));
+
+  command('up', 'apply pending migrations')
+    .aliases(['migrate', 'run'])
+    .option('--target <version>', 'apply up to and including this version')
+    .option('--dry-run', 'print what would run, change nothing')
+    .option('--atomic', 'run the whole plan in one transaction')
+    .option('--allow-out-of-order', 'apply pending migrations older than applied ones')
+    .option('--no-backup', 'take no backup first (backups are not built yet: none is taken either way)')
+    .action(run(async ({ out, migrator }, args) => {
+      const options = args[0] as { target?: string; dryRun?: boolean; atomic?: boolean };
+      if (options.dryRun) {
+        const result = await migrator.plan({ target: options.target, atomic: options.atomic });
+        out.document(result);
+        renderPlan(out, result, 'apply');
+        return;
+      }
+      const result = await migrator.up({ target: options.target, atomic: options.atomic });
+      out.document({ status: result.status, applied: result.applied, count: result.count, durationMs: result.durationMs });
+      out.line(result.status === 'up-to-date' ? 'up to date: nothing to apply' : `applied ${result.count} migration${result.count === 1 ? '' : 's'} in ${result.durationMs} ms`);
+    }));
+
+  command('down', 'roll back the most recent migration (or --steps / --target / --all)')
+    .alias('rollback')
+    .option('--steps <n>', 'roll back the n most recent')
+    .option('--target <version>', 'roll back everything after this version (it stays)')
+    .option('--all', 'roll back everything')
+    .option('--dry-run', 'print what would run, change nothing')
+    .action(run(async ({ out, migrator }, args) => {
+      const options = args[0] as { steps?: string; target?: string; all?: boolean; dryRun?: boolean };
+      const chosen = [options.steps !== undefined && '--steps', options.target !== undefined && '--target', options.all && '--all'].filter(Boolean);
+      if (chosen.length > 1) throw new ConfigError('usage', `${chosen.join(' and ')} cannot be used together`);
+      let steps: number | undefined;
+      if (options.steps !== undefined) {
+        steps = Number(options.steps);
+        if (!Number.isInteger(steps) || steps < 1) throw new ConfigError('usage', `--steps takes a whole number ≥ 1 (got "${options.steps}")`);
+      }
+      const downOptions = { steps, target: options.target, all: options.all };
+      if (options.dryRun) {
+        const result = await migrator.planDown(downOptions);
+        out.document(result);
+        renderPlan(out, result, 'roll back');
+        return;
+      }
+      const result = await migrator.down(downOptions);
+      out.document(result);
+      out.line(result.count === 0 ? 'nothing to roll back' : `rolled back ${result.count} migration${result.count === 1 ? '' : 's'} in ${result.durationMs} ms`);
+    }));
+
+  command('redo', 'roll back the most recent migration and apply it again').action(run(async ({ out, migrator }) => {
+    const result = await migrator.redo();
+    out.document(result);
+    out.line(result.applied.length === 0 ? 'nothing to redo' : `redid ${result.applied.join(', ')} in ${result.durationMs} ms`);
+  }));
+
+  command('plan', 'same as up --dry-run')
+    .option('--target <version>', 'plan up to and including this version')
+    .action(run(async ({ out, migrator }, args) => {
+      const result = await migrator.plan({ target: (args[0] as { target?: string }).target });
+      out.document(result);
+      renderPlan(out, result, 'apply');
+    }));
+
+  command('validate', 'check migrations and the tracking table without changing anything')
+    .alias('lint')
+    .action(run(async ({ out, migrator }) => {
+      const result = await migrator.validate();
+      out.document(result);
+      renderValidate(out, result);
+      return result.ok ? EXIT.ok : EXIT.refused;
+    }));
+
+  command('history', 'the audit log, newest first')
+    .option('--limit <n>', 'how many entries (default 100)')
+    .action(run(async ({ out, migrator }, args) => {
+      const raw = (args[0] as { limit?: string }).limit;
+      const limit = raw === undefined ? undefined : Number(raw);
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new ConfigError('usage', `--limit takes a whole number ≥ 1 (got "${raw}")`);
+      const result = await migrator.history({ limit });
+      out.document({ entries: result.entries.map(({ id, runId, version, name, operation, status, error, startedAt, durationMs }) => ({ id, runId, version, name, operation, status, error, startedAt, durationMs })) });
+      renderHistory(out, result.entries);
+    }));
+
+  command('info', 'database engine, lock strategy, size, current version and tables').action(run(async ({ out, migrator }) => {
+    const result = await migrator.info();
+    const { database: _database, ...document } = result;
+    out.document(document);
+    renderInfo(out, result);
+  }));
+
+  command('baseline', 'record migrations up to <version> as applied without running them (adopt an existing database)')
+    .argument('<version>')
+    .action(run(async ({ out, migrator }, args) => {
+      const result = await migrator.baseline(args[0] as string);
+      out.document(result);
+      out.line(`baselined ${result.baselined.length} migration${result.baselined.length === 1 ? '' : 's'}${result.baselined.length ? `: ${result.baselined.join(', ')}` : ''}`);
+    }));
+
+  command('mark-applied', 'record one migration as applied without running it')
+    .argument('<version>')
+    .action(run(async ({ out, migrator }, args) => {
+      const result = await migrator.markApplied(args[0] as string);
+      out.document(result);
+      out.line(`marked ${result.marked} applied`);
+    }));
+
+  command('unmark', 'forget one applied (or dirty) migration without running its down')
+    .argument('<version>')
+    .action(run(async ({ out, migrator }, args) => {
+      const result = await migrator.unmark(args[0] as string);
+      out.document(result);
+      out.line(`unmarked ${result.unmarked}`);
+    }));
+
+  command('repair', 're-record checksums of edited applied migrations; resolve a dirty one by name')
+    .option('--applied <version>', 'the dirty migration was finished by hand: record it applied')
+    .option('--rolled-back <version>', 'the dirty migration was undone by hand: forget it')
+    .action(run(async ({ out, flags, migrator }, args) => {
+      const options = args[0] as { applied?: string; rolledBack?: string };
+      const planned = await migrator.planRepair(options);
+      renderRepairPlan(out, planned);
+      if (planned.repaired.length > 0) await confirm(out, flags, 'repair the tracking table as listed above?');
+      const result = planned.repaired.length > 0 || planned.unresolvedDirty.length > 0 ? await migrator.repair(options) : { repaired: [] };
+      out.document(result);
+      if (result.repaired.length > 0) out.line(`repaired ${result.repaired.length}`);
+    }));
+
+  command('reset', 'drop everything strata can see, forget what was applied, apply all again')
+    .option('--force', 'reset even a protected environment')
+    .action(run(async ({ out, flags, migrator, database }, args) => {
+      const options = args[0] as { force?: boolean };
+      const planned = await migrator.planReset(options);
+      out.line(`reset will drop ${planned.dropped.length} object${planned.dropped.length === 1 ? '' : 's'} in ${database}:`);
+      for (const object of planned.dropped) out.line(`  ${object.type} ${object.name}`);
+      await confirm(out, flags, `drop ${planned.dropped.length} objects in ${database} and apply every migration again?`);
+      const result = await migrator.reset(options);
+      out.document({ dropped: result.dropped, applied: result.applied, count: result.count });
+      if (result.copiedTo) out.line(`copied the database to ${result.copiedTo} first`);
+      out.line(`dropped ${result.dropped.length}, applied ${result.count}`);
+    }));
+
+  return program;
+}
+
+function jsonStatus(result: Awaited<ReturnType<Migrator['status']>>) {
+  return {
+    migrations: result.migrations.map(({ version, name, state, appliedAt, durationMs, outOfOrder, inProgress }) => ({ version, name, state, appliedAt, durationMs, outOfOrder, inProgress })),
+    applied: result.applied,
+    pending: result.pending,
+    problems: result.problems,
+    lock: result.lock,
+  };
+}
+
+function onEvent(out: Output, progress: Progress, event: StrataEvent): void {
+  switch (event.type) {
+    case 'lock-wait':
+      out.note(`strata: waiting for the migration lock${event.holder ? ` (held by ${event.holder})` : ''}…`);
+      break;
+    case 'migration-start':
+      progress.update(event.index, event.total, `${event.direction === 'up' ? 'applying' : 'rolling back'} ${event.version}_${event.name}`);
+      break;
+    case 'migration-done':
+      progress.clear();
+      out.line(`${event.direction === 'up' ? 'applied' : 'rolled back'} ${event.version}_${event.name} (${event.durationMs} ms)`);
+      break;
+    case 'ddl-retry':
+      out.note(`strata: ${event.version} waited too long for a lock${event.table ? ` on ${event.table}` : ''}; retrying (${event.attempt})`);
+      break;
+    case 'log':
+      out.note(event.message);
+      break;
+    default:
+      break;
+  }
+}
+
+function passwordsIn(db: string): string[] {
+  try {
+    const url = new URL(db);
+    return url.password ? [decodeURIComponent(url.password)] : [];
+  } catch {
+    return [];
+  }
+}

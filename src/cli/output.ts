@@ -1,0 +1,90 @@
+/**
+ * Rendering: human-readable text by default, or exactly one JSON document on stdout with
+ * --json. Errors always go to stderr as one `error:` line plus what to do next.
+ */
+import { StrataError } from '../index.js';
+
+export interface Output {
+  readonly json: boolean;
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  readonly color: boolean;
+  /** stdout line (human mode only). */
+  line(text?: string): void;
+  /** stderr note (suppressed by --quiet). */
+  note(text: string): void;
+  /** The one JSON document of a --json run. */
+  document(value: unknown): void;
+}
+
+export function createOutput(flags: { json?: boolean; quiet?: boolean; verbose?: boolean }): Output {
+  const json = flags.json ?? false;
+  const quiet = flags.quiet ?? false;
+  const color = !json && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  return {
+    json,
+    quiet,
+    verbose: flags.verbose ?? false,
+    color,
+    line(text = '') {
+      if (!json && !quiet) process.stdout.write(`${text}\n`);
+    },
+    note(text) {
+      if (!quiet) process.stderr.write(`${text}\n`);
+    },
+    document(value) {
+      if (json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    },
+  };
+}
+
+export function paint(out: Output, code: number, text: string): string {
+  return out.color ? `\u001b[${code}m${text}\u001b[0m` : text;
+}
+
+/** The stderr lines of a failure, and the JSON document when --json. */
+export function reportError(out: Output, error: unknown, redact: (text: string) => string): void {
+  const e = error instanceof StrataError ? error : null;
+  const message = redact(e ? e.message : error instanceof Error ? error.message : String(error));
+  process.stderr.write(`error: ${message}\n`);
+  if (e) {
+    for (const problem of e.problems.slice(1, 20)) process.stderr.write(`  - ${redact(problem.message)}\n`);
+    if (e.problems.length > 20) process.stderr.write(`  … and ${e.problems.length - 20} more\n`);
+    if (e.hint) process.stderr.write(`hint: ${redact(e.hint)}\n`);
+  } else if (!(error instanceof Error) || !('code' in error)) {
+    process.stderr.write('hint: this looks like a bug in strata; please report it with the command you ran\n');
+  }
+  if (out.json) {
+    out.document({
+      error: {
+        code: e?.code ?? 'internal',
+        message,
+        migration: e?.migration ?? null,
+        file: e?.file ?? null,
+        line: e?.line ?? null,
+        hint: e?.hint ?? null,
+        problems: (e?.problems ?? []).map((p) => ({ code: p.code, message: redact(p.message), file: p.file })),
+      },
+      applied: e?.applied ?? [],
+      rolledBack: e?.rolledBack ?? [],
+    });
+  }
+}
+
+export function table(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+}
+
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null) return 'unknown';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}

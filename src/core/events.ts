@@ -1,0 +1,12 @@
+/** Progress reported to the library's `onEvent` (the CLI renders these). */
+export type StrataEvent =
+  | { readonly type: 'lock-wait'; readonly holder: string | null }
+  | { readonly type: 'lock-acquired'; readonly waitedMs: number }
+  | { readonly type: 'run-start'; readonly direction: 'up' | 'down'; readonly total: number }
+  | { readonly type: 'migration-start'; readonly direction: 'up' | 'down'; readonly version: string; readonly name: string; readonly index: number; readonly total: number }
+  | { readonly type: 'migration-done'; readonly direction: 'up' | 'down'; readonly version: string; readonly name: string; readonly durationMs: number; readonly index: number; readonly total: number }
+  | { readonly type: 'migration-failed'; readonly direction: 'up' | 'down'; readonly version: string; readonly name: string; readonly error: string }
+  | { readonly type: 'ddl-retry'; readonly version: string; readonly attempt: number; readonly table: string | null }
+  | { readonly type: 'log'; readonly version: string; readonly message: string };
+
+export type EventListener = (event: StrataEvent) => void;

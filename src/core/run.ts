@@ -1,0 +1,403 @@
+/**
+ * Runs a plan: each transactional migration and its tracking row commit together or not at
+ * all; what cannot be transactional follows the dirty protocol (§6). Consecutive
+ * transactional migrations share one commit where the driver says a commit is expensive
+ * (SQLite), each inside its own SAVEPOINT so a failure still rolls back only itself.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Driver } from '../drivers/driver.js';
+import { isConcurrently, tableOfStatement } from '../sql/classify.js';
+import { splitStatements, type Statement } from '../sql/split.js';
+import { createDbHandle } from './db-handle.js';
+import { AbortError, MigrationError, StrataError, messageOf } from './errors.js';
+import type { EventListener } from './events.js';
+import type { AppliedMigration, Db, LoadedMigration, Step } from './model.js';
+
+/** Group-commit bounds: a failure late in a long group would otherwise hold the write lock long. */
+const GROUP_MAX_MIGRATIONS = 500;
+const GROUP_MAX_MS = 250;
+
+export interface RunContext {
+  readonly driver: Driver;
+  readonly runId: string;
+  readonly appliedBy: string;
+  /** Migrations folder for `db.execFile`; null for list sources. */
+  readonly dir: string | null;
+  readonly signal: AbortSignal | undefined;
+  readonly emit: EventListener;
+  readonly ddlRetries: number;
+  readonly now: () => Date;
+  /** Recorded in every log row of the run (e.g. the environment, and whether it is protected). */
+  readonly logDetail: Record<string, unknown> | null;
+}
+
+export interface PlannedMigration {
+  readonly migration: LoadedMigration;
+  /** The tracking row, for a migration being rolled back. */
+  readonly row: AppliedMigration | null;
+}
+
+export interface RunOutcome {
+  readonly applied: string[];
+  readonly rolledBack: string[];
+}
+
+type Direction = 'up' | 'down';
+
+/** Thrown inside a step to carry the failing statement's line and the statements that ran. */
+class StepFailure extends Error {
+  constructor(
+    readonly original: unknown,
+    readonly statement: Statement | null,
+    readonly statementsDone: number,
+  ) {
+    super(messageOf(original), { cause: original });
+  }
+}
+
+export async function runPlan(ctx: RunContext, direction: Direction, plan: readonly PlannedMigration[], options: { atomic: boolean }): Promise<RunOutcome> {
+  const { driver } = ctx;
+  const outcome: RunOutcome = { applied: [], rolledBack: [] };
+  const finished = direction === 'up' ? outcome.applied : outcome.rolledBack;
+  let group: { startedAt: number; members: string[] } | null = null;
+  const atomicMembers: string[] = [];
+  let current: PlannedMigration | null = null;
+
+  const closeGroup = async () => {
+    if (!group) return;
+    const members = group.members;
+    group = null;
+    await driver.commit();
+    finished.push(...members);
+  };
+
+  ctx.emit({ type: 'run-start', direction, total: plan.length });
+  try {
+    if (options.atomic) await driver.begin();
+    for (const [index, item] of plan.entries()) {
+      current = item;
+      throwIfAborted(ctx);
+      driver.assertLockHeld();
+      const m = item.migration;
+      ctx.emit({ type: 'migration-start', direction, version: m.version, name: m.name, index, total: plan.length });
+      const started = performance.now();
+      const transactional = m.meta.transaction && driver.capabilities.transactionalDdl;
+
+      if (options.atomic) {
+        await runTransactional(ctx, direction, item, started);
+        atomicMembers.push(m.version);
+      } else if (!transactional) {
+        await closeGroup();
+        await runDirty(ctx, direction, item, started);
+        finished.push(m.version);
+      } else if (driver.capabilities.groupCommit) {
+        if (!group) {
+          await driver.begin();
+          group = { startedAt: performance.now(), members: [] };
+        }
+        const savepoint = `strata_${index}`;
+        await withRetries(ctx, item, async () => {
+          await driver.savepoint(savepoint);
+          try {
+            await runTransactional(ctx, direction, item, started);
+            await driver.releaseSavepoint(savepoint);
+          } catch (error) {
+            await driver.rollbackToSavepoint(savepoint);
+            await driver.releaseSavepoint(savepoint);
+            throw error;
+          }
+        });
+        group.members.push(m.version);
+        if (group.members.length >= GROUP_MAX_MIGRATIONS || performance.now() - group.startedAt >= GROUP_MAX_MS) await closeGroup();
+      } else {
+        await withRetries(ctx, item, async () => {
+          await driver.begin();
+          try {
+            await runTransactional(ctx, direction, item, started);
+            await driver.commit();
+          } catch (error) {
+            if (driver.inTransaction) await driver.rollback();
+            throw error;
+          }
+        });
+        finished.push(m.version);
+      }
+      ctx.emit({ type: 'migration-done', direction, version: m.version, name: m.name, durationMs: Math.round(performance.now() - started), index, total: plan.length });
+    }
+    await closeGroup();
+    if (options.atomic) {
+      await driver.commit();
+      finished.push(...atomicMembers);
+    }
+    return outcome;
+  } catch (error) {
+    // Earlier members of a savepoint group succeeded: they commit. An atomic run rolls back whole.
+    if (options.atomic && driver.inTransaction) await driver.rollback().catch(() => undefined);
+    else if (group) await closeGroup().catch(() => undefined);
+    else if (driver.inTransaction) await driver.rollback().catch(() => undefined);
+    const failure = describeFailure(ctx, direction, current, error, options.atomic);
+    failure.applied = outcome.applied;
+    failure.rolledBack = outcome.rolledBack;
+    if (current && !(error instanceof StrataError && error.code === 'lock-lost')) {
+      ctx.emit({ type: 'migration-failed', direction, version: current.migration.version, name: current.migration.name, error: failure.message });
+      await appendLog(ctx, direction, current.migration, 'failed', failure.message, null).catch(() => undefined);
+    }
+    throw failure;
+  }
+}
+
+/** Runs a transactional migration's step and writes its tracking and log rows in the open transaction. */
+async function runTransactional(ctx: RunContext, direction: Direction, item: PlannedMigration, started: number): Promise<void> {
+  const m = item.migration;
+  const db = handleFor(ctx, () => undefined);
+  if (direction === 'up') await precheck(m, db);
+  await runStep(ctx, stepOf(item, direction), db);
+  if (direction === 'up') await verify(m, db);
+  const durationMs = Math.round(performance.now() - started);
+  if (direction === 'up') await ctx.driver.writeApplied(appliedRow(ctx, m, durationMs));
+  else await ctx.driver.deleteApplied(item.row!.version);
+  await appendLog(ctx, direction, m, 'success', null, durationMs);
+}
+
+/**
+ * The dirty protocol, for what cannot be rolled back (MySQL DDL, `transaction: off`): the row
+ * is committed `dirty` first, progress is counted per statement, and only success sets it
+ * `applied` (or, rolling back, removes it). A crash part-way leaves the row dirty.
+ */
+async function runDirty(ctx: RunContext, direction: Direction, item: PlannedMigration, started: number): Promise<void> {
+  const { driver } = ctx;
+  const m = item.migration;
+  let done = 0;
+  const db = handleFor(ctx, () => {
+    done++;
+  });
+  if (direction === 'up') await precheck(m, db);
+  const dirtyBase = direction === 'up' ? appliedRow(ctx, m, null) : item.row!;
+  await driver.writeApplied({ ...dirtyBase, state: 'dirty', dirtyOperation: direction, statementsDone: 0, error: null });
+  try {
+    await runStep(ctx, stepOf(item, direction), db, async (statementsDone) => {
+      done = statementsDone;
+      await driver.writeProgress(m.version, statementsDone, null);
+    });
+    if (direction === 'up') await verify(m, db);
+  } catch (error) {
+    const original = error instanceof StepFailure ? error.original : error;
+    if (error instanceof StepFailure) done = error.statementsDone;
+    const noEffect = done === 0 && driver.errorFacts(original).noEffect;
+    if (noEffect) {
+      // Nothing ran: the dirty marker is withdrawn and only the failed log row stays.
+      if (direction === 'up') await driver.deleteApplied(m.version);
+      else await driver.writeApplied(item.row!);
+    } else {
+      await driver.writeProgress(m.version, done, messageOf(original));
+    }
+    throw error;
+  }
+  const durationMs = Math.round(performance.now() - started);
+  await driver.begin();
+  try {
+    if (direction === 'up') await driver.writeApplied({ ...appliedRow(ctx, m, durationMs), statementsDone: done });
+    else await driver.deleteApplied(item.row!.version);
+    await appendLog(ctx, direction, m, 'success', null, durationMs);
+    await driver.commit();
+  } catch (error) {
+    if (driver.inTransaction) await driver.rollback();
+    throw error;
+  }
+}
+
+async function runStep(ctx: RunContext, step: Step, db: Db, onProgress?: (done: number) => Promise<void>): Promise<void> {
+  if (step.type === 'code') {
+    try {
+      await step.fn(db);
+    } catch (error) {
+      throw new StepFailure(error, null, 0);
+    }
+    return;
+  }
+  const statements = splitStatements(step.script.sql, ctx.driver.syntax, { startLine: step.script.startLine });
+  for (const [i, statement] of statements.entries()) {
+    throwIfAborted(ctx);
+    ctx.driver.assertLockHeld();
+    try {
+      await executeWithRetries(ctx, statement, onProgress !== undefined);
+    } catch (error) {
+      throw new StepFailure(error, statement, i);
+    }
+    if (onProgress) await onProgress(i + 1);
+  }
+}
+
+/**
+ * A lock-wait timeout means the statement had no effect. Outside a transaction the statement
+ * itself is retried; inside one the whole migration is (withRetries), because the
+ * transaction is aborted.
+ */
+async function executeWithRetries(ctx: RunContext, statement: Statement, retryHere: boolean): Promise<void> {
+  const lockTimeout = !isConcurrently(statement.text);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ctx.driver.execute(statement.text, { lockTimeout });
+      return;
+    } catch (error) {
+      if (!retryHere || !ctx.driver.errorFacts(error).lockTimeout || attempt > ctx.ddlRetries) throw error;
+      ctx.emit({ type: 'ddl-retry', version: '', attempt, table: tableOfStatement(statement.text) });
+      await backoff(ctx, attempt);
+    }
+  }
+}
+
+async function withRetries(ctx: RunContext, item: PlannedMigration, attemptOnce: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await attemptOnce();
+    } catch (error) {
+      const original = error instanceof StepFailure ? error.original : error;
+      if (!ctx.driver.errorFacts(original).lockTimeout || attempt > ctx.ddlRetries) throw error;
+      const table = error instanceof StepFailure && error.statement ? tableOfStatement(error.statement.text) : null;
+      ctx.emit({ type: 'ddl-retry', version: item.migration.version, attempt, table });
+      await backoff(ctx, attempt);
+    }
+  }
+}
+
+async function backoff(ctx: RunContext, attempt: number): Promise<void> {
+  const ms = Math.min(5000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  throwIfAborted(ctx);
+}
+
+async function precheck(m: LoadedMigration, db: Db): Promise<void> {
+  if (!m.precheck) return;
+  let result: unknown;
+  try {
+    result = await m.precheck(db);
+  } catch (error) {
+    throw new MigrationError('precheck-failed', `${m.file ?? m.id}: precheck threw: ${messageOf(error)}`, {
+      migration: m.id, file: m.file, hint: 'nothing of this migration ran; make the precheck pass (or fix it) and run `strata up` again',
+    }, { cause: error });
+  }
+  if (result === false) {
+    throw new MigrationError('precheck-failed', `${m.file ?? m.id}: precheck returned false, so the migration did not run`, {
+      migration: m.id, file: m.file, hint: 'nothing of this migration ran; bring the database to the state the precheck expects and run `strata up` again',
+    });
+  }
+}
+
+async function verify(m: LoadedMigration, db: Db): Promise<void> {
+  if (!m.verify) return;
+  let result: unknown;
+  try {
+    result = await m.verify(db);
+  } catch (error) {
+    throw new MigrationError('verify-failed', `${m.file ?? m.id}: verify threw: ${messageOf(error)}`, { migration: m.id, file: m.file }, { cause: error });
+  }
+  if (result === false) {
+    throw new MigrationError('verify-failed', `${m.file ?? m.id}: verify returned false after the migration ran`, { migration: m.id, file: m.file });
+  }
+}
+
+function stepOf(item: PlannedMigration, direction: Direction): Step {
+  return direction === 'up' ? item.migration.up : item.migration.down!;
+}
+
+function handleFor(ctx: RunContext, onStatement: () => void): Db {
+  return createDbHandle({
+    driver: ctx.driver,
+    dir: ctx.dir,
+    log: (message) => ctx.emit({ type: 'log', version: '', message }),
+    beforeStatement: () => {
+      throwIfAborted(ctx);
+      ctx.driver.assertLockHeld();
+    },
+    onStatement,
+  });
+}
+
+function appliedRow(ctx: RunContext, m: LoadedMigration, durationMs: number | null): AppliedMigration {
+  return {
+    version: m.version,
+    name: m.name,
+    description: m.meta.description,
+    checksum: m.checksum,
+    kind: m.kind,
+    depends: m.meta.depends,
+    appliedAt: ctx.now().toISOString(),
+    durationMs,
+    appliedBy: ctx.appliedBy,
+    state: 'applied',
+    dirtyOperation: null,
+    statementsDone: null,
+    error: null,
+  };
+}
+
+async function appendLog(ctx: RunContext, direction: Direction, m: LoadedMigration, status: 'success' | 'failed', error: string | null, durationMs: number | null): Promise<void> {
+  await ctx.driver.appendLog({
+    runId: ctx.runId,
+    version: m.version,
+    name: m.name,
+    operation: direction,
+    status,
+    error,
+    checksum: m.checksum,
+    startedAt: ctx.now().toISOString(),
+    durationMs,
+    appliedBy: ctx.appliedBy,
+    detail: ctx.logDetail,
+  });
+}
+
+function throwIfAborted(ctx: RunContext): void {
+  if (ctx.signal?.aborted) throw new AbortError();
+}
+
+/** One error for the user: what failed, where (file and line), what state it left, what to do. */
+function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMigration | null, error: unknown, atomic: boolean): StrataError {
+  const original = error instanceof StepFailure ? error.original : error;
+  const m = item?.migration;
+  if (ctx.signal?.aborted && !(original instanceof StrataError && original.code !== 'aborted')) {
+    return new AbortError(
+      m ? `stopped during ${m.file ?? m.id}: ${atomic || (m.meta.transaction && ctx.driver.capabilities.transactionalDdl) ? 'it was rolled back' : 'it is left dirty with its progress recorded'}` : 'stopped',
+      { migration: m?.id ?? null, file: m?.file ?? null },
+    );
+  }
+  if (original instanceof StrataError) return original;
+  if (!m) return new MigrationError('migration-failed', messageOf(original), {}, { cause: original });
+
+  const statement = error instanceof StepFailure ? error.statement : null;
+  const line = statement?.line ?? lineFromStack(original, m.file);
+  const where = `${m.file ?? m.id}${line ? ` failed at line ${line}` : ' failed'}`;
+  const transactional = atomic || (m.meta.transaction && ctx.driver.capabilities.transactionalDdl);
+  const facts = ctx.driver.errorFacts(original);
+  const command = direction === 'up' ? 'strata up' : 'strata down';
+  if (facts.lockTimeout) {
+    const table = statement ? tableOfStatement(statement.text) : null;
+    return new MigrationError('ddl-lock-timeout', `${where}: waited too long for a lock${table ? ` on table ${table}` : ''} (${ctx.ddlRetries} retries): ${messageOf(original)}`, {
+      migration: m.id, file: m.file, line,
+      hint: `another session holds a lock${table ? ` on ${table}` : ''}; find it (pg_stat_activity / SHOW PROCESSLIST), let it finish, then run \`${command}\` again (or raise --ddl-lock-timeout)`,
+    }, { cause: original });
+  }
+  const hint = atomic
+    ? `the whole run was rolled back; fix ${m.file ?? m.id} and run \`${command}\` again`
+    : transactional
+      ? `the failed ${direction === 'up' ? 'migration' : 'rollback'} of ${m.id} was undone${earlierNote(direction)}; fix the file and run \`${command}\` again`
+      : `${m.id} is recorded dirty: check what of it ran, then \`strata repair --applied ${m.version}\` (you finished it by hand) or \`strata repair --rolled-back ${m.version}\` (you undid it)`;
+  return new MigrationError('migration-failed', `${where}: ${messageOf(original)}`, { migration: m.id, file: m.file, line, hint }, { cause: original });
+}
+
+function earlierNote(direction: Direction): string {
+  return direction === 'up' ? ' (migrations before it in this run stay applied)' : ' (migrations before it in this run stay rolled back)';
+}
+
+function lineFromStack(error: unknown, file: string | null): number | null {
+  if (!file || !(error instanceof Error) || !error.stack) return null;
+  const base = file.split(/[\\/]/).pop()!;
+  for (const frame of error.stack.split('\n')) {
+    const index = frame.indexOf(base);
+    if (index === -1) continue;
+    const match = /:(\d+):\d+\)?\s*$/.exec(frame.slice(index));
+    if (match) return Number(match[1]);
+  }
+  return null;
+}

@@ -1,0 +1,29 @@
+/** §2: statements a migration may not contain, found before anything runs. */
+import { isCopyFromStdin, isPsqlMetaCommand, isTransactionControl } from '../sql/classify.js';
+import { splitStatements, type SqlSyntax } from '../sql/split.js';
+import type { LoadedMigration, Problem, SqlScript } from './model.js';
+
+export function forbiddenStatements(m: LoadedMigration, syntax: SqlSyntax, inTransaction: boolean): Problem[] {
+  const problems: Problem[] = [];
+  const scripts: SqlScript[] = [];
+  if (m.up.type === 'sql') scripts.push(m.up.script);
+  if (m.down?.type === 'sql') scripts.push(m.down.script);
+  for (const script of scripts) {
+    for (const statement of splitStatements(script.sql, syntax, { startLine: script.startLine })) {
+      const where = `${script.file}:${statement.line}`;
+      let reason: string | null = null;
+      if (isPsqlMetaCommand(statement.text)) reason = 'is a psql meta-command, which only psql understands';
+      else if (isCopyFromStdin(statement.text)) reason = 'is COPY … FROM stdin, which needs psql to stream the data; use INSERT statements';
+      else if (inTransaction && isTransactionControl(statement.text)) {
+        reason = 'controls the transaction, but strata runs this migration in one; remove it, or add "-- transaction: off"';
+      }
+      if (reason) problems.push({ code: 'forbidden-statement', file: script.file, key: m.key, message: `${where}: "${firstLine(statement.text)}" ${reason}` });
+    }
+  }
+  return problems;
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n')[0]!;
+  return line.length > 60 ? `${line.slice(0, 57)}…` : line;
+}

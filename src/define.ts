@@ -1,0 +1,61 @@
+/** Helpers for authors: typed migration objects, a base class, and typed config files. */
+import type { Db } from './core/model.js';
+
+export interface MigrationDefinition {
+  readonly description?: string;
+  /** Versions (or ids) that must be applied first. */
+  readonly depends?: readonly string[];
+  /** Run inside a transaction (default true). */
+  readonly transaction?: boolean;
+  /** false or throw: do not run (the run stops, exit 1). */
+  precheck?(db: Db): Promise<boolean> | boolean;
+  up(db: Db): Promise<unknown> | unknown;
+  down?(db: Db): Promise<unknown> | unknown;
+  /** false after `up`: the migration is rolled back (or left dirty where it cannot be). */
+  verify?(db: Db): Promise<boolean> | boolean;
+  /** false marks the migration irreversible. */
+  readonly rollback?: boolean;
+  readonly rollbackReason?: string;
+}
+
+export function defineMigration<T extends MigrationDefinition>(definition: T): T {
+  return definition;
+}
+
+/** Base class for class-style migrations (recognised by shape, so any copy of strata works). */
+export abstract class Migration {
+  description?: string;
+  depends?: readonly string[];
+  transaction?: boolean;
+  abstract up(db: Db): Promise<unknown> | unknown;
+  down?(db: Db): Promise<unknown> | unknown;
+  precheck?(db: Db): Promise<boolean> | boolean;
+  verify?(db: Db): Promise<boolean> | boolean;
+}
+
+export interface EnvironmentConfig {
+  readonly db?: string;
+  readonly protected?: boolean;
+  readonly [option: string]: unknown;
+}
+
+/** `strata.config.*`: defaults and named environments. Times are in seconds. */
+export interface StrataConfig {
+  readonly db?: string;
+  readonly dir?: string;
+  readonly table?: string;
+  readonly schema?: string;
+  readonly lock?: 'auto' | 'session' | 'lease';
+  readonly lockTimeout?: number;
+  readonly ddlLockTimeout?: number;
+  readonly ddlRetries?: number;
+  readonly statementTimeout?: number;
+  readonly leaseTtl?: number;
+  readonly allowOutOfOrder?: boolean;
+  readonly userVersion?: boolean;
+  readonly environments?: Readonly<Record<string, EnvironmentConfig>>;
+}
+
+export function defineConfig(config: StrataConfig): StrataConfig {
+  return config;
+}

@@ -1,0 +1,181 @@
+/**
+ * The one interface every dialect implements. The core reads `capabilities`, never a
+ * dialect name, and calls these methods on ONE dedicated connection per run: the lock, the
+ * tracking reads and writes and every migration share it (a session lock dies with its
+ * connection, so a crashed runner cannot leave a lock behind).
+ *
+ * A driver conformance suite (test/drivers/conformance.test.ts) runs against every dialect.
+ */
+import type { AppliedMigration, Dialect, LogEntry, LogRow } from '../core/model.js';
+import type { SqlSyntax } from '../sql/split.js';
+
+export interface Capabilities {
+  /** DDL can be rolled back inside a transaction (SQLite, PostgreSQL; not MySQL/MariaDB). */
+  readonly transactionalDdl: boolean;
+  /**
+   * Consecutive transactional migrations may share one commit, each in its own SAVEPOINT
+   * (SQLite: a commit costs a sync). Servers commit each migration alone: a group would hold
+   * ACCESS EXCLUSIVE locks across later migrations and can exhaust PostgreSQL's lock table.
+   */
+  readonly groupCommit: boolean;
+  /** `--atomic` is possible: one transaction can hold the whole plan. */
+  readonly atomic: boolean;
+  /** The driver can bound how long DDL waits for the application's table locks. */
+  readonly ddlLockTimeout: boolean;
+}
+
+export type LockStrategy = 'session' | 'lease';
+
+export interface LockHolder {
+  /** Who holds it, as the database can tell (e.g. `strata 0.1.0 host:1234 run`, or `pid 4321`). */
+  readonly owner: string;
+  /** ISO-8601 UTC, or null when the database cannot tell. */
+  readonly since: string | null;
+}
+
+export interface LockOptions {
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  /** Called once when the lock is taken by someone else and the runner starts to wait. */
+  readonly onWait?: (holder: LockHolder | null) => void;
+}
+
+export interface TableInfo {
+  readonly name: string;
+  readonly rows: number;
+  /** Catalog estimate (servers) rather than an exact count (SQLite). */
+  readonly estimated: boolean;
+}
+
+export interface DatabaseInfo {
+  readonly engine: string;
+  readonly serverVersion: string;
+  readonly sizeBytes: number | null;
+  readonly tables: readonly TableInfo[];
+}
+
+/** A schema object `reset` drops. */
+export interface DbObject {
+  readonly type: string;
+  readonly name: string;
+}
+
+export interface ErrorFacts {
+  /** The statement timed out waiting for a lock and had no effect (retry it). */
+  readonly lockTimeout: boolean;
+  /** The statement provably did nothing (syntax error, permission denied, lock-wait timeout). */
+  readonly noEffect: boolean;
+  /** The statement was cancelled (by `cancel()` after a signal). */
+  readonly cancelled: boolean;
+}
+
+export type Row = Record<string, unknown>;
+
+export interface Driver {
+  readonly dialect: Dialect;
+  readonly syntax: SqlSyntax;
+  readonly capabilities: Capabilities;
+  /** The database as shown to users: never contains a password. */
+  readonly displayName: string;
+
+  /** Engine and lock strategy in use (`info`, and the choice the lock is made by). */
+  describe(): Promise<{ engine: string; lock: LockStrategy; serverVersion: string }>;
+
+  // ---- Lock: exactly one changing command at a time per database and tracking table ----
+  /**
+   * Called first by every changing command, before the tracking tables are created. Waits up
+   * to `timeoutMs` (polling with jittered backoff, never blocking inside the database), then
+   * rejects with LockTimeoutError naming the holder where the database can tell.
+   */
+  acquireLock(options: LockOptions): Promise<void>;
+  /** Called in `finally` by the command that acquired it. Never throws for an unheld lock. */
+  releaseLock(): Promise<void>;
+  /**
+   * Called before each migration and each tracking write: rejects with LockTimeoutError
+   * (`lock-lost`) when a lease expired or was taken over. Cheap: no round trip.
+   */
+  assertLockHeld(): void;
+  /** Read-only probe for `status`: who holds the lock now, without waiting or creating anything. */
+  probeLock(): Promise<LockHolder | null>;
+
+  // ---- Tracking tables (§3) ----
+  /**
+   * Read-only. null when the tracking table does not exist (nothing applied). Rejects with a
+   * ValidationError when a same-named table is not strata's.
+   */
+  readApplied(): Promise<AppliedMigration[] | null>;
+  /** Read-only. The audit log, newest first; [] when it does not exist. */
+  readLog(limit: number): Promise<LogRow[]>;
+  /** Called after acquireLock. Creates or upgrades the tracking tables (adds columns, never drops). */
+  ensureTracking(): Promise<void>;
+  /** Insert or replace the row of `row.version`. Inside the caller's transaction when one is open. */
+  writeApplied(row: AppliedMigration): Promise<void>;
+  /** Records how many statements a non-transactional migration has run (the dirty protocol). */
+  writeProgress(version: string, statementsDone: number, error: string | null): Promise<void>;
+  deleteApplied(version: string): Promise<void>;
+  /** `reset`: forget every applied migration (the log stays). */
+  deleteAllApplied(): Promise<void>;
+  appendLog(entry: LogEntry): Promise<void>;
+  /** Read-only. Whether the log records a run in a protected environment (`reset` refuses then). */
+  readProtected(): Promise<boolean>;
+
+  // ---- Transactions on the run's connection ----
+  /** Opens a transaction; `ddlLockTimeoutMs` (servers) bounds waits for table locks inside it. */
+  begin(): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  savepoint(name: string): Promise<void>;
+  releaseSavepoint(name: string): Promise<void>;
+  rollbackToSavepoint(name: string): Promise<void>;
+  /** Whether this connection is inside a transaction now. */
+  readonly inTransaction: boolean;
+
+  // ---- Statements ----
+  /** One statement, no parameters, as written. `lockTimeout: false` for CONCURRENTLY statements. */
+  execute(sql: string, options?: { lockTimeout?: boolean }): Promise<void>;
+  query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  run(sql: string, params?: readonly unknown[]): Promise<{ changes: number }>;
+
+  // ---- Introspection (the migration's schema) ----
+  tableExists(table: string): Promise<boolean>;
+  columnExists(table: string, column: string): Promise<boolean>;
+  indexExists(index: string): Promise<boolean>;
+  info(): Promise<DatabaseInfo>;
+  /** Every object `reset` drops, in an order that can be dropped. */
+  listObjects(): Promise<DbObject[]>;
+  dropObjects(objects: readonly DbObject[]): Promise<void>;
+
+  /**
+   * SQLite files only: copies the database next to itself before `reset` drops anything
+   * (until §7 backups exist) and returns the copy's path.
+   */
+  copyBeforeReset?(): Promise<string | null>;
+
+  // ---- Errors and signals ----
+  errorFacts(error: unknown): ErrorFacts;
+  /** Cancels the running statement from a second connection (a signal arrived). */
+  cancel(): Promise<void>;
+  /** Closes what the driver opened (never a connection or pool the application passed in). */
+  close(): Promise<void>;
+}
+
+/** What every driver factory receives. */
+export interface DriverOptions {
+  /** Tracking table name (validated: ^[A-Za-z_][A-Za-z0-9_]*$, at most 58 characters). */
+  readonly table: string;
+  /** PostgreSQL schema for the migrations and the tracking tables; null = the connection's default. */
+  readonly schema: string | null;
+  readonly lock: 'auto' | 'session' | 'lease';
+  readonly leaseTtlMs: number;
+  /** 0 turns it off. */
+  readonly ddlLockTimeoutMs: number;
+  /** 0 = off. */
+  readonly statementTimeoutMs: number;
+  readonly lockTimeoutMs: number;
+  /** SQLite: keep PRAGMA user_version equal to the number of applied migrations. */
+  readonly userVersion: boolean;
+  /** Identifies this run in lock owners and application_name. */
+  readonly runId: string;
+  /** Create the SQLite file's folder (only for the CLI's built-in default). */
+  readonly createDirectory: boolean;
+}

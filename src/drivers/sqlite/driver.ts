@@ -1,0 +1,377 @@
+/**
+ * The SQLite driver (better-sqlite3). Embedded and synchronous: one connection, the lease in
+ * lease.ts, and group commits (a commit costs a sync, so consecutive migrations share one,
+ * each in a SAVEPOINT).
+ */
+import type Database from 'better-sqlite3';
+import { existsSync, mkdirSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ConfigError, ConnectionError, messageOf } from '../../core/errors.js';
+import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
+import type { DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, LockHolder, LockOptions, Row } from '../driver.js';
+import { APPLIED_COLUMNS, LOG_COLUMNS, appliedValues, assertStrataTable, logValues, toApplied, toLogRow } from '../tracking-rows.js';
+import { SqliteLease } from './lease.js';
+import { listSqliteObjects, sqliteInfo } from './introspect.js';
+
+type DatabaseConstructor = typeof Database;
+
+export interface SqliteTarget {
+  /** A file path or `:memory:`; or an open Database the application passed in. */
+  readonly path?: string;
+  readonly database?: Database.Database;
+}
+
+export async function createSqliteDriver(target: SqliteTarget, options: DriverOptions): Promise<Driver> {
+  let BetterSqlite: DatabaseConstructor | null = null;
+  if (!target.database) {
+    try {
+      BetterSqlite = (await import('better-sqlite3')).default;
+    } catch (error) {
+      throw new ConfigError('config', 'the SQLite driver is not installed', { hint: 'run `npm install better-sqlite3`' }, { cause: error });
+    }
+  }
+  if (target.database?.inTransaction) {
+    throw new ConfigError('config', 'the better-sqlite3 Database passed to strata is inside a transaction', {
+      hint: 'commit or roll back before calling strata',
+    });
+  }
+  return new SqliteDriver(BetterSqlite, target, options);
+}
+
+const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+class SqliteDriver implements Driver {
+  readonly dialect = 'sqlite' as const;
+  readonly syntax = 'sqlite' as const;
+  readonly capabilities = { transactionalDdl: true, groupCommit: true, atomic: true, ddlLockTimeout: false };
+  readonly displayName: string;
+
+  private db: Database.Database | null;
+  private readonly ownsDb: boolean;
+  private readonly path: string;
+  private readonly table: string;
+  private readonly logTable: string;
+  private readonly lease: SqliteLease;
+  private trackingChanged = false;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(
+    private readonly BetterSqlite: DatabaseConstructor | null,
+    target: SqliteTarget,
+    private readonly options: DriverOptions,
+  ) {
+    this.db = target.database ?? null;
+    this.ownsDb = !target.database;
+    this.path = target.database ? target.database.name : target.path!;
+    this.displayName = `sqlite:${this.path}`;
+    this.table = q(options.table);
+    this.logTable = q(`${options.table}_log`);
+    this.lease = new SqliteLease(() => this.open(true)!, q(`${options.table}_lock`), options.runId, options.leaseTtlMs);
+    if (this.db) this.configure(this.db);
+  }
+
+  /**
+   * Opens the database. For a read (`create` false) a missing file is not created: it means
+   * nothing is applied. An explicit path in a missing folder is a configuration error.
+   */
+  private open(create: boolean): Database.Database | null {
+    if (this.db) return this.db;
+    const memory = this.path === ':memory:';
+    const file = memory ? this.path : resolve(this.path);
+    if (!memory && !existsSync(file)) {
+      if (!create) return null;
+      const folder = dirname(file);
+      if (!existsSync(folder)) {
+        if (!this.options.createDirectory) {
+          throw new ConnectionError('connection-failed', `cannot create ${this.displayName}: the folder ${folder} does not exist`, {
+            hint: 'create the folder first, or fix the path in --db / DATABASE_URL',
+          });
+        }
+        mkdirSync(folder, { recursive: true });
+      }
+    }
+    try {
+      this.db = new this.BetterSqlite!(file, { fileMustExist: !create && !memory });
+    } catch (error) {
+      throw new ConnectionError('connection-failed', `cannot open ${this.displayName}: ${messageOf(error)}`, {
+        hint: 'check that the path is right and the file and its folder are writable',
+      }, { cause: error });
+    }
+    this.configure(this.db);
+    return this.db;
+  }
+
+  private configure(db: Database.Database): void {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.round(this.options.lockTimeoutMs))}`);
+  }
+
+  private prepared(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.open(true)!.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  async describe() {
+    const db = this.open(false);
+    const version = db ? (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v : '';
+    return { engine: 'sqlite', lock: 'lease' as const, serverVersion: version };
+  }
+
+  // ---- lock ----
+  async acquireLock(options: LockOptions): Promise<void> {
+    try {
+      await this.lease.acquire(options);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_READONLY' || (error as { code?: string }).code === 'SQLITE_CANTOPEN') {
+        throw new ConnectionError('connection-failed', `cannot write ${this.displayName}: ${messageOf(error)}`, { hint: 'check that the file and its folder are writable' }, { cause: error });
+      }
+      throw error;
+    }
+  }
+  async releaseLock(): Promise<void> {
+    this.lease.release();
+  }
+  assertLockHeld(): void {
+    this.lease.assertHeld();
+  }
+  async probeLock(): Promise<LockHolder | null> {
+    const db = this.open(false);
+    return db ? this.lease.probe(db) : null;
+  }
+
+  // ---- tracking ----
+  private columnsOf(db: Database.Database, table: string): string[] | null {
+    const rows = db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[];
+    return rows.length === 0 ? null : rows.map((r) => r.name);
+  }
+
+  async readApplied(): Promise<AppliedMigration[] | null> {
+    const db = this.open(false);
+    if (!db) return null;
+    const columns = this.columnsOf(db, this.options.table);
+    if (!columns) return null;
+    assertStrataTable(this.options.table, columns);
+    const rows = db.prepare(`SELECT ${APPLIED_COLUMNS.join(', ')} FROM ${this.table}`).all() as Row[];
+    return rows.map(toApplied);
+  }
+
+  async readLog(limit: number): Promise<LogRow[]> {
+    const db = this.open(false);
+    if (!db || !this.columnsOf(db, `${this.options.table}_log`)) return [];
+    const rows = db.prepare(`SELECT id, ${LOG_COLUMNS.join(', ')} FROM ${this.logTable} ORDER BY id DESC LIMIT ?`).all(limit) as Row[];
+    return rows.map(toLogRow);
+  }
+
+  async readProtected(): Promise<boolean> {
+    const db = this.open(false);
+    if (!db || !this.columnsOf(db, `${this.options.table}_log`)) return false;
+    return db.prepare(`SELECT 1 FROM ${this.logTable} WHERE detail LIKE '%"protected":true%' LIMIT 1`).get() !== undefined;
+  }
+
+  async ensureTracking(): Promise<void> {
+    const db = this.open(true)!;
+    const existing = this.columnsOf(db, this.options.table);
+    if (existing) assertStrataTable(this.options.table, existing);
+    db.exec(`CREATE TABLE IF NOT EXISTS ${this.table} (
+      version TEXT PRIMARY KEY NOT NULL,
+      name TEXT NOT NULL,
+      description TEXT,
+      checksum TEXT,
+      kind TEXT NOT NULL,
+      depends TEXT NOT NULL DEFAULT '[]',
+      applied_at TEXT NOT NULL,
+      duration_ms INTEGER,
+      applied_by TEXT,
+      state TEXT NOT NULL DEFAULT 'applied',
+      dirty_operation TEXT,
+      statements_done INTEGER,
+      error TEXT
+    );
+    CREATE TABLE IF NOT EXISTS ${this.logTable} (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      run_id TEXT NOT NULL,
+      version TEXT,
+      name TEXT,
+      operation TEXT NOT NULL,
+      status TEXT NOT NULL,
+      error TEXT,
+      checksum TEXT,
+      started_at TEXT NOT NULL,
+      duration_ms INTEGER,
+      applied_by TEXT,
+      detail TEXT
+    );`);
+  }
+
+  async writeApplied(row: AppliedMigration): Promise<void> {
+    this.trackingWrite(() =>
+      this.prepared(`INSERT OR REPLACE INTO ${this.table} (${APPLIED_COLUMNS.join(', ')}) VALUES (${APPLIED_COLUMNS.map(() => '?').join(', ')})`).run(...appliedValues(row)),
+    );
+  }
+
+  async writeProgress(version: string, statementsDone: number, error: string | null): Promise<void> {
+    this.trackingWrite(() => this.prepared(`UPDATE ${this.table} SET statements_done = ?, error = ? WHERE version = ?`).run(statementsDone, error, version));
+  }
+
+  async deleteApplied(version: string): Promise<void> {
+    this.trackingWrite(() => this.prepared(`DELETE FROM ${this.table} WHERE version = ?`).run(version));
+  }
+
+  async deleteAllApplied(): Promise<void> {
+    this.trackingWrite(() => this.open(true)!.prepare(`DELETE FROM ${this.table}`).run());
+  }
+
+  async appendLog(entry: LogEntry): Promise<void> {
+    this.trackingWrite(
+      () => this.prepared(`INSERT INTO ${this.logTable} (${LOG_COLUMNS.join(', ')}) VALUES (${LOG_COLUMNS.map(() => '?').join(', ')})`).run(...logValues(entry)),
+      false,
+    );
+  }
+
+  /**
+   * Inside an open transaction the write joins it (the commit checks the lease and keeps
+   * user_version); alone, it gets its own short transaction that does both.
+   */
+  private trackingWrite(write: () => void, changesApplied = true): void {
+    const db = this.open(true)!;
+    if (db.inTransaction) {
+      write();
+      if (changesApplied) this.trackingChanged = true;
+      return;
+    }
+    db.transaction(() => {
+      this.lease.renewInTransaction();
+      write();
+      if (changesApplied) this.syncUserVersion(db);
+    }).immediate();
+  }
+
+  /** PRAGMA user_version = number of applied migrations (seed compatibility; never read as a shortcut). */
+  private syncUserVersion(db: Database.Database): void {
+    if (!this.options.userVersion) return;
+    const { n } = this.prepared(`SELECT count(*) AS n FROM ${this.table} WHERE state = 'applied'`).get() as { n: number };
+    db.pragma(`user_version = ${n}`);
+  }
+
+  // ---- transactions ----
+  get inTransaction(): boolean {
+    return this.db?.inTransaction ?? false;
+  }
+  async begin(): Promise<void> {
+    this.open(true)!.exec('BEGIN IMMEDIATE');
+    this.trackingChanged = false;
+  }
+  async commit(): Promise<void> {
+    const db = this.open(true)!;
+    try {
+      this.lease.renewInTransaction();
+      if (this.trackingChanged) this.syncUserVersion(db);
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+    db.exec('COMMIT');
+    this.trackingChanged = false;
+  }
+  async rollback(): Promise<void> {
+    const db = this.open(true)!;
+    if (db.inTransaction) db.exec('ROLLBACK');
+    this.trackingChanged = false;
+  }
+  async savepoint(name: string): Promise<void> {
+    this.open(true)!.exec(`SAVEPOINT ${q(name)}`);
+  }
+  async releaseSavepoint(name: string): Promise<void> {
+    this.open(true)!.exec(`RELEASE ${q(name)}`);
+  }
+  async rollbackToSavepoint(name: string): Promise<void> {
+    this.open(true)!.exec(`ROLLBACK TO ${q(name)}`);
+  }
+
+  // ---- statements ----
+  async execute(sql: string): Promise<void> {
+    // One statement at a time (strata splits): prepare() refuses a string with two.
+    const statement = this.open(true)!.prepare(sql);
+    if (statement.reader) statement.all();
+    else statement.run();
+  }
+  async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    const statement = this.open(true)!.prepare(sql);
+    if (!statement.reader) {
+      statement.run(...params);
+      return [];
+    }
+    return statement.all(...params) as Row[];
+  }
+  async run(sql: string, params: readonly unknown[] = []): Promise<{ changes: number }> {
+    return { changes: this.open(true)!.prepare(sql).run(...params).changes };
+  }
+
+  // ---- introspection ----
+  async tableExists(table: string): Promise<boolean> {
+    const db = this.open(false);
+    return !!db?.prepare(`SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?`).get(table);
+  }
+  async columnExists(table: string, column: string): Promise<boolean> {
+    const db = this.open(false);
+    return !!db?.prepare(`SELECT 1 FROM pragma_table_info(?) WHERE name = ?`).get(table, column);
+  }
+  async indexExists(index: string): Promise<boolean> {
+    const db = this.open(false);
+    return !!db?.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?`).get(index);
+  }
+  async info(): Promise<DatabaseInfo> {
+    const db = this.open(false);
+    if (!db) return { engine: 'sqlite', serverVersion: '', sizeBytes: null, tables: [] };
+    return sqliteInfo(db);
+  }
+  async listObjects(): Promise<DbObject[]> {
+    const db = this.open(false);
+    if (!db) return [];
+    const own = new Set([this.options.table, `${this.options.table}_log`, `${this.options.table}_lock`]);
+    return listSqliteObjects(db).filter((o) => !own.has(o.name));
+  }
+  async dropObjects(objects: readonly DbObject[]): Promise<void> {
+    const db = this.open(true)!;
+    const foreignKeys = db.pragma('foreign_keys', { simple: true });
+    db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        this.lease.renewInTransaction();
+        for (const object of objects) db.exec(`DROP ${object.type.toUpperCase()} IF EXISTS ${q(object.name)}`);
+      }).immediate();
+    } finally {
+      db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+    }
+  }
+
+  async copyBeforeReset(): Promise<string | null> {
+    const db = this.open(false);
+    if (!db || this.path === ':memory:') return null;
+    const file = resolve(this.path);
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
+    const folder = join(dirname(file), 'backups');
+    mkdirSync(folder, { recursive: true });
+    const destination = join(folder, `${basename(file).replace(/\.[^.]+$/, '')}_${stamp}.db`);
+    await db.backup(destination);
+    return destination;
+  }
+
+  // ---- errors and signals ----
+  errorFacts(error: unknown): ErrorFacts {
+    const message = error instanceof Error ? error.message : '';
+    return { lockTimeout: false, noEffect: /syntax error|no such (table|column)|already exists/i.test(message), cancelled: false };
+  }
+  async cancel(): Promise<void> {
+    // better-sqlite3 runs statements synchronously: a signal takes effect when the current one returns.
+  }
+  async close(): Promise<void> {
+    this.lease.release();
+    this.statements.clear();
+    if (this.ownsDb && this.db) this.db.close();
+    if (this.ownsDb) this.db = null;
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * The library's entry points: `createMigrator` wires a source and a driver to the
+ * operations; `migrate` is the one call an application makes at start-up.
+ */
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { AbortError, ConfigError } from './core/errors.js';
+import type { EventListener, StrataEvent } from './core/events.js';
+import type { DownOptions } from './core/plan.js';
+import type { Driver } from './drivers/driver.js';
+import { openDriver, type DatabaseInput } from './drivers/load-driver.js';
+import { TABLE_NAME } from './drivers/tracking-rows.js';
+import { currentUser, type Environment, type OperationContext } from './operations/context.js';
+import { down, planRollback, redo, type DownResult, type RedoResult } from './operations/down.js';
+import { baseline, markApplied, unmark } from './operations/record.js';
+import { planRepair, repair, type RepairOptions, type RepairResult } from './operations/repair.js';
+import { history, info, validate, type InfoResult, type ValidateResult } from './operations/report.js';
+import { planReset, reset, type ResetOptions, type ResetResult } from './operations/reset.js';
+import { status, type StatusResult } from './operations/status.js';
+import { plan, up, type PlanResult, type UpOptions, type UpResult } from './operations/up.js';
+import { createDirectorySource } from './sources/directory.js';
+import { createListSource, type ListMigration } from './sources/list.js';
+import type { LogRow } from './core/model.js';
+import type { DbObject } from './drivers/driver.js';
+
+export interface Logger {
+  info(message: string): void;
+  warn?(message: string): void;
+  error?(message: string): void;
+}
+
+export interface MigratorOptions {
+  /** A database URL, or an open better-sqlite3 Database, pg Pool/Client or mysql2 pool. Required. */
+  readonly db: DatabaseInput;
+  /** Migrations folder (default `migrations`), resolved from `cwd`. */
+  readonly dir?: string;
+  /** Migrations as objects instead of a folder (bundled applications). */
+  readonly migrations?: readonly ListMigration[];
+  /** Tracking table name (default `strata_migrations`). */
+  readonly table?: string;
+  /** PostgreSQL schema for migrations and tracking tables. */
+  readonly schema?: string | null;
+  readonly lock?: 'auto' | 'session' | 'lease';
+  /** Seconds to wait for another run's lock (default 60). */
+  readonly lockTimeout?: number;
+  /** Seconds a DDL statement may wait for the application's table locks (default 5; 0 = off). */
+  readonly ddlLockTimeout?: number;
+  /** Retries of a migration whose DDL timed out waiting for a lock (default 3). */
+  readonly ddlRetries?: number;
+  /** Seconds; 0 (default) = off. */
+  readonly statementTimeout?: number;
+  /** Lease time-to-live in seconds (default 30). */
+  readonly leaseTtl?: number;
+  readonly allowOutOfOrder?: boolean;
+  /** SQLite: keep PRAGMA user_version = number of applied migrations (default true). */
+  readonly userVersion?: boolean;
+  /** The named environment (for `reset` protection and the audit log). */
+  readonly environment?: Environment | null;
+  readonly logger?: Logger;
+  readonly onEvent?: (event: StrataEvent) => void;
+  /** Aborting stops the run at the next safe point, rolling back the migration in progress. */
+  readonly signal?: AbortSignal;
+  /** Folder that relative paths resolve from and messages show paths relative to (default process.cwd()). */
+  readonly cwd?: string;
+  /** Create the SQLite file's folder when missing (the CLI's built-in default only). */
+  readonly createDirectory?: boolean;
+}
+
+export interface Migrator {
+  status(): Promise<StatusResult>;
+  plan(options?: UpOptions): Promise<PlanResult>;
+  up(options?: UpOptions): Promise<UpResult>;
+  down(options?: DownOptions): Promise<DownResult>;
+  planDown(options?: DownOptions): Promise<PlanResult>;
+  redo(): Promise<RedoResult>;
+  validate(): Promise<ValidateResult>;
+  history(options?: { limit?: number }): Promise<{ entries: LogRow[] }>;
+  info(): Promise<InfoResult>;
+  baseline(version: string): Promise<{ baselined: string[] }>;
+  markApplied(version: string): Promise<{ marked: string }>;
+  unmark(version: string): Promise<{ unmarked: string }>;
+  planRepair(options?: RepairOptions): Promise<RepairResult & { unresolvedDirty: string[] }>;
+  repair(options?: RepairOptions): Promise<RepairResult>;
+  planReset(options?: ResetOptions): Promise<{ dropped: DbObject[] }>;
+  reset(options?: ResetOptions): Promise<ResetResult>;
+  /** Closes only what strata opened. */
+  close(): Promise<void>;
+}
+
+const seconds = (value: number | undefined, fallback: number, name: string): number => {
+  const v = value ?? fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ConfigError('config', `${name} must be a number of seconds ≥ 0 (got ${String(value)})`);
+  return Math.round(v * 1000);
+};
+
+export async function createMigrator(options: MigratorOptions): Promise<Migrator> {
+  if (options === null || typeof options !== 'object') throw new ConfigError('config', 'createMigrator needs an options object with at least `db`');
+  if (options.db === undefined || options.db === null || options.db === '') {
+    throw new ConfigError('config', '`db` is required: a database URL or an open connection', { hint: 'e.g. migrate({ db: process.env.DATABASE_URL, dir: "migrations" })' });
+  }
+  const table = options.table ?? 'strata_migrations';
+  if (!TABLE_NAME.test(table) || table.length > 58) {
+    throw new ConfigError('config', `table name "${table}" is not allowed`, { hint: 'use letters, digits and _ (not starting with a digit), at most 58 characters' });
+  }
+  const cwd = options.cwd ?? process.cwd();
+  const dir = options.migrations ? null : resolve(cwd, options.dir ?? 'migrations');
+  const source = options.migrations ? createListSource(options.migrations) : createDirectorySource({ dir: dir!, cwd });
+  const runId = randomUUID();
+  const lockTimeoutMs = seconds(options.lockTimeout, 60, 'lockTimeout');
+  const emit: EventListener = (event) => {
+    options.onEvent?.(event);
+    if (options.logger) logEvent(options.logger, event);
+  };
+
+  let driver: Driver | undefined;
+  let opening: Promise<Driver> | undefined;
+  const getDriver = (): Promise<Driver> => {
+    opening ??= openDriver(options.db, {
+      table,
+      schema: options.schema ?? null,
+      lock: options.lock ?? 'auto',
+      leaseTtlMs: seconds(options.leaseTtl, 30, 'leaseTtl'),
+      ddlLockTimeoutMs: seconds(options.ddlLockTimeout, 5, 'ddlLockTimeout'),
+      statementTimeoutMs: seconds(options.statementTimeout, 0, 'statementTimeout'),
+      lockTimeoutMs,
+      userVersion: options.userVersion ?? true,
+      runId,
+      createDirectory: options.createDirectory ?? false,
+    }).then((d) => {
+      driver = d;
+      if (options.signal) {
+        // A signal cancels the running statement from a second connection; the run then
+        // rolls back at its next safe point.
+        options.signal.addEventListener('abort', () => void d.cancel().catch(() => undefined), { once: true });
+      }
+      return d;
+    });
+    return opening;
+  };
+
+  const ctx: OperationContext = {
+    source,
+    driver: getDriver,
+    dir,
+    runId,
+    appliedBy: currentUser(),
+    lockTimeoutMs,
+    ddlRetries: options.ddlRetries ?? 3,
+    allowOutOfOrder: options.allowOutOfOrder ?? false,
+    environment: options.environment ?? null,
+    signal: options.signal,
+    emit,
+  };
+  const guard = <A extends unknown[], R>(operation: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    if (options.signal?.aborted) throw new AbortError('stopped before it started');
+    return operation(...args);
+  };
+
+  return {
+    status: guard(() => status(ctx)),
+    plan: guard((o?: UpOptions) => plan(ctx, o)),
+    up: guard((o?: UpOptions) => up(ctx, o)),
+    down: guard((o?: DownOptions) => down(ctx, o)),
+    planDown: guard((o?: DownOptions) => planRollback(ctx, o)),
+    redo: guard(() => redo(ctx)),
+    validate: guard(() => validate(ctx)),
+    history: guard((o?: { limit?: number }) => history(ctx, o)),
+    info: guard(() => info(ctx)),
+    baseline: guard((v: string) => baseline(ctx, v)),
+    markApplied: guard((v: string) => markApplied(ctx, v)),
+    unmark: guard((v: string) => unmark(ctx, v)),
+    planRepair: guard((o?: RepairOptions) => planRepair(ctx, o)),
+    repair: guard((o?: RepairOptions) => repair(ctx, o)),
+    planReset: guard((o?: ResetOptions) => planReset(ctx, o)),
+    reset: guard((o?: ResetOptions) => reset(ctx, o)),
+    async close() {
+      if (opening) await opening.catch(() => undefined);
+      await driver?.close();
+    },
+  };
+}
+
+/**
+ * Application start-up: applies what is pending and returns; safe from every replica (one
+ * applies, the rest wait for the lock, then find everything applied).
+ */
+export async function migrate(options: MigratorOptions & UpOptions): Promise<UpResult> {
+  const migrator = await createMigrator(options);
+  try {
+    return await migrator.up({ target: options.target, atomic: options.atomic });
+  } finally {
+    await migrator.close();
+  }
+}
+
+function logEvent(logger: Logger, event: StrataEvent): void {
+  switch (event.type) {
+    case 'lock-wait':
+      logger.info(`strata: waiting for the migration lock${event.holder ? ` (held by ${event.holder})` : ''}`);
+      break;
+    case 'migration-done':
+      logger.info(`strata: ${event.direction === 'up' ? 'applied' : 'rolled back'} ${event.version}_${event.name} (${event.durationMs} ms)`);
+      break;
+    case 'migration-failed':
+      (logger.error ?? logger.info).call(logger, `strata: ${event.version}_${event.name} failed: ${event.error}`);
+      break;
+    case 'ddl-retry':
+      (logger.warn ?? logger.info).call(logger, `strata: ${event.version} waited too long for a lock${event.table ? ` on ${event.table}` : ''}; retry ${event.attempt}`);
+      break;
+    case 'log':
+      logger.info(`strata: ${event.message}`);
+      break;
+    default:
+      break;
+  }
+}

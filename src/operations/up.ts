@@ -1,0 +1,116 @@
+/** `up` (and `plan` / `--dry-run`): apply pending migrations in canonical order. */
+import { performance } from 'node:perf_hooks';
+import { ValidationError } from '../core/errors.js';
+import type { AppliedMigration, Discovery, LoadedMigration } from '../core/model.js';
+import { planUp } from '../core/plan.js';
+import { runPlan } from '../core/run.js';
+import { forbiddenStatements } from '../core/statement-rules.js';
+import type { State } from '../core/state.js';
+import { versionKey } from '../core/version.js';
+import type { Driver } from '../drivers/driver.js';
+import { loadEntries, readState, refuseOnProblems, runContext, withLock, type OperationContext } from './context.js';
+
+export interface UpOptions {
+  readonly target?: string | undefined;
+  readonly atomic?: boolean | undefined;
+}
+
+export interface UpResult {
+  readonly status: 'migrated' | 'up-to-date';
+  readonly applied: string[];
+  readonly count: number;
+  readonly durationMs: number;
+}
+
+export interface PlanStep {
+  readonly version: string;
+  readonly name: string;
+  /** The SQL that would run; null for a code migration. */
+  readonly sql: string | null;
+  readonly file: string | null;
+  readonly transaction: boolean;
+}
+
+export interface PlanResult {
+  readonly dryRun: true;
+  readonly plan: PlanStep[];
+}
+
+export async function up(ctx: OperationContext, options: UpOptions = {}): Promise<UpResult> {
+  const started = performance.now();
+  const driver = await ctx.driver();
+  const elapsed = () => Math.round(performance.now() - started);
+
+  // The no-op fast path: no lock, nothing created, no code imported, one tracking read.
+  if (options.target === undefined) {
+    const discovery = ctx.source.discover();
+    const applied = await driver.readApplied();
+    if (applied !== null && everythingApplied(discovery, applied)) {
+      return { status: 'up-to-date', applied: [], count: 0, durationMs: elapsed() };
+    }
+    if (applied === null && discovery.migrations.length === 0 && discovery.problems.length === 0) {
+      return { status: 'up-to-date', applied: [], count: 0, durationMs: elapsed() };
+    }
+  }
+
+  return withLock(ctx, async (driver, { state }) => {
+    const migrations = await checkedPlan(ctx, driver, state, options);
+    if (migrations.length === 0) return { status: 'up-to-date', applied: [], count: 0, durationMs: elapsed() };
+    const outcome = await runPlan(runContext(ctx, driver), 'up', migrations.map((migration) => ({ migration, row: null })), { atomic: options.atomic ?? false });
+    return { status: 'migrated', applied: outcome.applied, count: outcome.applied.length, durationMs: elapsed() };
+  });
+}
+
+/** `plan` / `up --dry-run`: what `up` would run, refused on the same problems. Read-only. */
+export async function plan(ctx: OperationContext, options: UpOptions = {}): Promise<PlanResult> {
+  const driver = await ctx.driver();
+  const { state } = await readState(ctx, driver);
+  const migrations = await checkedPlan(ctx, driver, state, options);
+  return {
+    dryRun: true,
+    plan: migrations.map((m) => ({
+      version: m.version,
+      name: m.name,
+      sql: m.up.type === 'sql' ? m.up.script.sql.trim() : null,
+      file: m.file,
+      transaction: m.meta.transaction,
+    })),
+  };
+}
+
+/** The migrations `up` would run, after every check that refuses it (exit 3). */
+async function checkedPlan(ctx: OperationContext, driver: Driver, state: State, options: UpOptions): Promise<LoadedMigration[]> {
+  refuseOnProblems(state, { command: 'up', allowOutOfOrder: ctx.allowOutOfOrder }, 'up');
+  const migrations = await loadEntries(ctx, planUp(state, { target: options.target }));
+  const forbidden = migrations.flatMap((m) => forbiddenStatements(m, driver.syntax, options.atomic === true || (m.meta.transaction && driver.capabilities.transactionalDdl)));
+  if (forbidden.length > 0) {
+    throw new ValidationError('forbidden-statement', forbidden.map((p) => p.message).join('; '), {
+      file: forbidden[0]!.file,
+      problems: forbidden,
+      hint: 'remove the statement; nothing was applied',
+    });
+  }
+  if (options.atomic) {
+    const reasons: string[] = [];
+    if (!driver.capabilities.atomic) reasons.push(`${driver.dialect === 'mysql' ? 'MySQL/MariaDB' : 'this engine'} commits DDL implicitly, so one transaction cannot hold the plan`);
+    for (const m of migrations) if (!m.meta.transaction) reasons.push(`${m.file ?? m.id} is "transaction: off"`);
+    if (reasons.length > 0) {
+      throw new ValidationError('atomic-refused', `--atomic is not possible here: ${reasons.join('; ')}`, {
+        hint: 'run without --atomic: each migration still commits with its tracking row',
+      });
+    }
+  }
+  return migrations;
+}
+
+function everythingApplied(discovery: Discovery, applied: readonly AppliedMigration[]): boolean {
+  if (discovery.problems.length > 0 || applied.length !== discovery.migrations.length) return false;
+  const rows = new Map<string, AppliedMigration>();
+  for (const row of applied) rows.set(versionKey(row.version), row);
+  for (const m of discovery.migrations) {
+    const row = rows.get(m.key);
+    if (!row || row.state !== 'applied') return false;
+    if (row.checksum !== null && m.checksum !== null && row.checksum !== m.checksum) return false;
+  }
+  return true;
+}

@@ -1,0 +1,56 @@
+/**
+ * The list source: migrations passed to the library as objects, for applications that
+ * bundle their code (`migrations: [{ id: '001_init', up, down }, …]`).
+ */
+import { ConfigError, ValidationError } from '../core/errors.js';
+import type { Discovery, LoadedMigration, Problem, SourceMigration } from '../core/model.js';
+import { compareVersions, versionKey } from '../core/version.js';
+import { toLoaded, type MigrationShape } from './code-module.js';
+import type { MigrationSource } from './source.js';
+
+export interface ListMigration extends MigrationShape {
+  /** `<version>_<name>`, e.g. `001_init`. */
+  readonly id: string;
+  /** Compared with the applied row when given; a null checksum is never compared. */
+  readonly checksum?: string | null;
+}
+
+const ID = /^(\d+(?:_\d+)*)_([a-z][a-z0-9_]*)$/;
+
+export function createListSource(list: readonly ListMigration[]): MigrationSource {
+  if (!Array.isArray(list)) throw new ConfigError('config', '`migrations` must be an array of { id, up, down } objects');
+  const shapes = new Map<string, ListMigration>();
+  return {
+    discover(): Discovery {
+      const problems: Problem[] = [];
+      const seen = new Map<string, string>();
+      const migrations: SourceMigration[] = [];
+      for (const entry of list) {
+        const id = String(entry?.id ?? '');
+        const match = ID.exec(id);
+        if (!match) {
+          problems.push({ code: 'malformed-name', file: null, key: null, message: `migration id "${id}" does not match <version>_<name> (e.g. 001_init)` });
+          continue;
+        }
+        const key = versionKey(match[1]!);
+        const other = seen.get(key);
+        if (other !== undefined) {
+          problems.push({ code: 'duplicate-version', file: null, key, message: `version ${match[1]} is used by both ${other} and ${id}` });
+          continue;
+        }
+        seen.set(key, id);
+        shapes.set(key, entry);
+        migrations.push({ key, version: match[1]!, name: match[2]!, id, kind: 'code', file: null, checksum: entry.checksum ?? null, meta: null });
+      }
+      migrations.sort((a, b) => compareVersions(a.version, b.version));
+      return { migrations, problems, ignored: [] };
+    },
+    async load(migration: SourceMigration): Promise<LoadedMigration> {
+      const shape = shapes.get(migration.key)!;
+      return toLoaded(migration, shape, (reason) => {
+        const message = `migration ${migration.id} ${reason}`;
+        throw new ValidationError('import-failed', message, { migration: migration.id, problems: [{ code: 'import-failed', message, file: null, key: migration.key }] });
+      });
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * Reads a SQL migration's text: the directives of its leading comment block (description,
+ * `depends`, `transaction`) and its `-- migrate:up` / `-- migrate:down` sections.
+ */
+import type { MigrationMeta } from '../core/model.js';
+
+export interface ParsedSqlFile {
+  readonly meta: MigrationMeta;
+  readonly up: { readonly sql: string; readonly startLine: number };
+  /** null when the file has no `-- migrate:down` marker. */
+  readonly down: { readonly sql: string; readonly startLine: number } | null;
+}
+
+export type SqlFileResult = { readonly ok: true; readonly value: ParsedSqlFile } | { readonly ok: false; readonly reason: string };
+
+const MARKER = /^--\s*migrate:(up|down)\s*$/i;
+const DIRECTIVE = /^--\s*(depends|transaction)\s*:(.*)$/i;
+
+/** `text` must already be normalised (LF line ends, no BOM). */
+export function parseSqlFile(text: string): SqlFileResult {
+  const lines = text.split('\n');
+  let description: string | null = null;
+  let depends: string[] = [];
+  let transaction = true;
+
+  // The leading comment block: comment and blank lines before the first statement.
+  for (const raw of lines) {
+    const line = raw.trim();
+    if (line === '') continue;
+    if (!line.startsWith('--')) break;
+    if (MARKER.test(line)) continue;
+    const directive = DIRECTIVE.exec(line);
+    if (directive) {
+      const value = directive[2]!.trim();
+      if (directive[1]!.toLowerCase() === 'depends') {
+        depends = value.split(/[\s,]+/).filter(Boolean);
+      } else {
+        const parsed = parseSwitch(value);
+        if (parsed === null) return { ok: false, reason: `"-- transaction: ${value}" must be on or off` };
+        transaction = parsed;
+      }
+      continue;
+    }
+    if (description === null) {
+      const textOfComment = line.replace(/^--+\s*/, '').trim();
+      if (textOfComment !== '') description = textOfComment;
+    }
+  }
+
+  let upMarker = -1;
+  let downMarker = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const marker = MARKER.exec(lines[i]!.trim());
+    if (!marker) continue;
+    const which = marker[1]!.toLowerCase();
+    if (which === 'up') {
+      if (upMarker !== -1) return { ok: false, reason: 'has more than one "-- migrate:up" marker' };
+      upMarker = i;
+    } else {
+      if (downMarker !== -1) return { ok: false, reason: 'has more than one "-- migrate:down" marker' };
+      downMarker = i;
+    }
+  }
+  if (upMarker !== -1 && downMarker !== -1 && downMarker < upMarker) {
+    return { ok: false, reason: 'has "-- migrate:down" before "-- migrate:up"' };
+  }
+  if (upMarker > 0 && lines.slice(0, upMarker).some((l) => l.trim() !== '' && !l.trim().startsWith('--'))) {
+    return { ok: false, reason: 'has SQL before its "-- migrate:up" marker' };
+  }
+
+  const upStart = upMarker === -1 ? 0 : upMarker + 1;
+  const upEnd = downMarker === -1 ? lines.length : downMarker;
+  const up = { sql: lines.slice(upStart, upEnd).join('\n'), startLine: upStart + 1 };
+  const down = downMarker === -1 ? null : { sql: lines.slice(downMarker + 1).join('\n'), startLine: downMarker + 2 };
+  return { ok: true, value: { meta: { description, depends, transaction }, up, down } };
+}
+
+function parseSwitch(value: string): boolean | null {
+  const v = value.toLowerCase();
+  if (v === 'off' || v === 'false' || v === 'no') return false;
+  if (v === 'on' || v === 'true' || v === 'yes') return true;
+  return null;
+}
