@@ -151,7 +151,7 @@ async function runTransactional(ctx: RunContext, direction: Direction, item: Pla
   const m = item.migration;
   const db = handleFor(ctx, () => undefined);
   if (direction === 'up') await precheck(m, db);
-  await runStep(ctx, stepOf(item, direction), db);
+  await runStep(ctx, m.version, stepOf(item, direction), db);
   if (direction === 'up') await verify(m, db);
   const durationMs = Math.round(performance.now() - started);
   if (direction === 'up') await ctx.driver.writeApplied(appliedRow(ctx, m, durationMs));
@@ -175,7 +175,7 @@ async function runDirty(ctx: RunContext, direction: Direction, item: PlannedMigr
   const dirtyBase = direction === 'up' ? appliedRow(ctx, m, null) : item.row!;
   await driver.writeApplied({ ...dirtyBase, state: 'dirty', dirtyOperation: direction, statementsDone: 0, error: null });
   try {
-    await runStep(ctx, stepOf(item, direction), db, async (statementsDone) => {
+    await runStep(ctx, m.version, stepOf(item, direction), db, async (statementsDone) => {
       done = statementsDone;
       await driver.writeProgress(m.version, statementsDone, null);
     });
@@ -206,7 +206,7 @@ async function runDirty(ctx: RunContext, direction: Direction, item: PlannedMigr
   }
 }
 
-async function runStep(ctx: RunContext, step: Step, db: Db, onProgress?: (done: number) => Promise<void>): Promise<void> {
+async function runStep(ctx: RunContext, version: string, step: Step, db: Db, onProgress?: (done: number) => Promise<void>): Promise<void> {
   if (step.type === 'code') {
     try {
       await step.fn(db);
@@ -220,7 +220,7 @@ async function runStep(ctx: RunContext, step: Step, db: Db, onProgress?: (done: 
     throwIfAborted(ctx);
     ctx.driver.assertLockHeld();
     try {
-      await executeWithRetries(ctx, statement, onProgress !== undefined);
+      await executeWithRetries(ctx, statement, onProgress !== undefined, version);
     } catch (error) {
       throw new StepFailure(error, statement, i);
     }
@@ -233,15 +233,15 @@ async function runStep(ctx: RunContext, step: Step, db: Db, onProgress?: (done: 
  * itself is retried; inside one the whole migration is (withRetries), because the
  * transaction is aborted.
  */
-async function executeWithRetries(ctx: RunContext, statement: Statement, retryHere: boolean): Promise<void> {
-  const lockTimeout = !isConcurrently(statement.text);
+async function executeWithRetries(ctx: RunContext, statement: Statement, retryHere: boolean, version: string): Promise<void> {
+  const lockTimeout = !isConcurrently(statement.text, ctx.driver.syntax);
   for (let attempt = 1; ; attempt++) {
     try {
       await ctx.driver.execute(statement.text, { lockTimeout });
       return;
     } catch (error) {
       if (!retryHere || !ctx.driver.errorFacts(error).lockTimeout || attempt > ctx.ddlRetries) throw error;
-      ctx.emit({ type: 'ddl-retry', version: '', attempt, table: tableOfStatement(statement.text) });
+      ctx.emit({ type: 'ddl-retry', version, attempt, table: tableOfStatement(statement.text, ctx.driver.syntax) });
       await backoff(ctx, attempt);
     }
   }
@@ -254,7 +254,7 @@ async function withRetries(ctx: RunContext, item: PlannedMigration, attemptOnce:
     } catch (error) {
       const original = error instanceof StepFailure ? error.original : error;
       if (!ctx.driver.errorFacts(original).lockTimeout || attempt > ctx.ddlRetries) throw error;
-      const table = error instanceof StepFailure && error.statement ? tableOfStatement(error.statement.text) : null;
+      const table = error instanceof StepFailure && error.statement ? tableOfStatement(error.statement.text, ctx.driver.syntax) : null;
       ctx.emit({ type: 'ddl-retry', version: item.migration.version, attempt, table });
       await backoff(ctx, attempt);
     }
@@ -372,7 +372,7 @@ function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMig
   const facts = ctx.driver.errorFacts(original);
   const command = direction === 'up' ? 'strata up' : 'strata down';
   if (facts.lockTimeout) {
-    const table = statement ? tableOfStatement(statement.text) : null;
+    const table = statement ? tableOfStatement(statement.text, ctx.driver.syntax) : null;
     return new MigrationError('ddl-lock-timeout', `${where}: waited too long for a lock${table ? ` on table ${table}` : ''} (${ctx.ddlRetries} retries): ${messageOf(original)}`, {
       migration: m.id, file: m.file, line,
       hint: `another session holds a lock${table ? ` on ${table}` : ''}; find it (pg_stat_activity / SHOW PROCESSLIST), let it finish, then run \`${command}\` again (or raise --ddl-lock-timeout)`,

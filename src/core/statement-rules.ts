@@ -13,8 +13,8 @@ export function forbiddenStatements(m: LoadedMigration, syntax: SqlSyntax, inTra
       const where = `${script.file}:${statement.line}`;
       let reason: string | null = null;
       if (isPsqlMetaCommand(statement.text)) reason = 'is a psql meta-command, which only psql understands';
-      else if (isCopyFromStdin(statement.text)) reason = 'is COPY … FROM stdin, which needs psql to stream the data; use INSERT statements';
-      else if (inTransaction && isTransactionControl(statement.text)) {
+      else if (isCopyFromStdin(statement.text, syntax)) reason = 'is COPY … FROM stdin, which needs psql to stream the data; use INSERT statements';
+      else if (inTransaction && isTransactionControl(statement.text, syntax)) {
         reason = 'controls the transaction, but strata runs this migration in one; remove it, or add "-- transaction: off"';
       }
       if (reason) problems.push({ code: 'forbidden-statement', file: script.file, key: m.key, message: `${where}: "${firstLine(statement.text)}" ${reason}` });

@@ -12,6 +12,8 @@ import type { RunContext } from '../core/run.js';
 import { buildState, pendingUnloaded, type State } from '../core/state.js';
 import type { Driver } from '../drivers/driver.js';
 import type { MigrationSource } from '../sources/source.js';
+import { forbiddenStatements } from '../core/statement-rules.js';
+import { versionKey } from '../core/version.js';
 
 export interface Environment {
   readonly name: string;
@@ -55,6 +57,13 @@ export async function readState(ctx: OperationContext, driver: Driver): Promise<
       if (error instanceof ValidationError && error.code === 'import-failed') problems.push(...error.problems);
       else throw error;
     }
+  }
+  // Statements a pending SQL migration may not contain are problems like any other (§2).
+  const appliedKeys = new Set(applied.map((row) => versionKey(row.version)));
+  for (const migration of discovery.migrations) {
+    if (appliedKeys.has(migration.key)) continue;
+    const ready = loaded.get(migration.key) ?? (migration.kind === 'sql' ? await ctx.source.load(migration) : undefined);
+    if (ready) problems.push(...forbiddenStatements(ready, driver.syntax, ready.meta.transaction && driver.capabilities.transactionalDdl));
   }
   return { discovery, applied, tracked: rows !== null, state: buildState(discovery, applied, loaded, problems) };
 }

@@ -1,6 +1,5 @@
 /** Read-only reports: `history`, `info`, `validate`. None of them locks or creates anything. */
 import type { LogRow, Problem } from '../core/model.js';
-import { forbiddenStatements } from '../core/statement-rules.js';
 import { findDestructive } from '../sql/classify.js';
 import { splitStatements } from '../sql/split.js';
 import type { LockStrategy, TableInfo } from '../drivers/driver.js';
@@ -53,7 +52,7 @@ export interface ValidateResult {
   readonly warnings: Warning[];
 }
 
-/** §4 checks, forbidden statements, and warnings for destructive statements in pending migrations. */
+/** §4 checks (forbidden statements included) and warnings for destructive statements in pending migrations. */
 export async function validate(ctx: OperationContext): Promise<ValidateResult> {
   const driver = await ctx.driver();
   const { state } = await readState(ctx, driver);
@@ -61,10 +60,9 @@ export async function validate(ctx: OperationContext): Promise<ValidateResult> {
   const warnings: Warning[] = [];
   const loadable = state.entries.filter((e) => e.state === 'pending' && e.source !== null);
   for (const m of await loadEntries(ctx, loadable)) {
-    problems.push(...forbiddenStatements(m, driver.syntax, m.meta.transaction && driver.capabilities.transactionalDdl));
     if (m.up.type !== 'sql') continue;
     for (const statement of splitStatements(m.up.script.sql, driver.syntax, { startLine: m.up.script.startLine })) {
-      const finding = findDestructive(statement.text);
+      const finding = findDestructive(statement.text, driver.syntax);
       if (finding) warnings.push({ code: finding.code, message: `${m.up.script.file}:${statement.line}: ${finding.message}`, file: m.up.script.file, line: statement.line });
     }
   }

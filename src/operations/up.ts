@@ -82,13 +82,12 @@ export async function plan(ctx: OperationContext, options: UpOptions = {}): Prom
 async function checkedPlan(ctx: OperationContext, driver: Driver, state: State, options: UpOptions): Promise<LoadedMigration[]> {
   refuseOnProblems(state, { command: 'up', allowOutOfOrder: ctx.allowOutOfOrder }, 'up');
   const migrations = await loadEntries(ctx, planUp(state, { target: options.target }));
-  const forbidden = migrations.flatMap((m) => forbiddenStatements(m, driver.syntax, options.atomic === true || (m.meta.transaction && driver.capabilities.transactionalDdl)));
-  if (forbidden.length > 0) {
-    throw new ValidationError('forbidden-statement', forbidden.map((p) => p.message).join('; '), {
-      file: forbidden[0]!.file,
-      problems: forbidden,
-      hint: 'remove the statement; nothing was applied',
-    });
+  if (options.atomic) {
+    // One transaction holds every member, including those that would otherwise run alone.
+    const forbidden = migrations.flatMap((m) => forbiddenStatements(m, driver.syntax, true));
+    if (forbidden.length > 0) {
+      throw new ValidationError('forbidden-statement', forbidden.map((p) => p.message).join('; '), { file: forbidden[0]!.file, problems: forbidden, hint: 'remove the statement; nothing was applied' });
+    }
   }
   if (options.atomic) {
     const reasons: string[] = [];

@@ -41,9 +41,27 @@ export class SqliteLease {
     this.timer.unref();
   }
 
-  /** One attempt in a BEGIN IMMEDIATE transaction. Returns null when taken, else the holder. */
+  /**
+   * One attempt in a BEGIN IMMEDIATE transaction. Returns null when taken, else the holder.
+   * While the holder is inside a migration transaction it owns SQLite's write lock: then the
+   * attempt waits only briefly (so the poll loop stays responsive to signals and its own
+   * timeout) and names the holder from a read, which SQLite still allows.
+   */
   private tryAcquire(): LockHolder | null {
     const db = this.db();
+    const busyTimeout = db.pragma('busy_timeout', { simple: true }) as number;
+    db.pragma(`busy_timeout = ${Math.min(busyTimeout, 200)}`);
+    try {
+      return this.attempt(db);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+      return this.probe(db) ?? { owner: 'another connection holding the write lock', since: null };
+    } finally {
+      db.pragma(`busy_timeout = ${busyTimeout}`);
+    }
+  }
+
+  private attempt(db: Database.Database): LockHolder | null {
     const table = this.lockTable;
     return db.transaction((): LockHolder | null => {
       db.exec(`CREATE TABLE IF NOT EXISTS ${table} (

@@ -1,0 +1,163 @@
+/**
+ * The run's one dedicated connection — a Client strata opens from a URL, one Client checked out
+ * of the application's Pool, or the application's own Client — and how to open short-lived
+ * second connections to the same server (lease renewal, cancelling a statement).
+ */
+import type { Client, ClientBase, ClientConfig, Pool, PoolClient } from 'pg';
+import { ConfigError } from '../../core/errors.js';
+import { passwordOf } from '../url.js';
+import { connectionFailed } from './errors.js';
+
+export type PgModule = typeof import('pg');
+
+export type PostgresTarget = { readonly url: string; readonly display: string } | { readonly client: unknown };
+
+/** pg waits forever for an unreachable host unless told otherwise. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+export interface RunConnection {
+  readonly client: ClientBase;
+  /** `url`: strata opened it and ends it; `pool`: checked out and released; `client`: the application's. */
+  readonly origin: 'url' | 'pool' | 'client';
+  readonly display: string;
+  /** Passwords to scrub from every message. */
+  readonly secrets: readonly string[];
+  /** Opens (and connects) a second connection to the same server. */
+  openSide(applicationName: string): Promise<Client>;
+  /** Gives the connection back: ends what strata opened, destroys a pooled one when asked. */
+  release(destroy: boolean): Promise<void>;
+}
+
+export async function loadPg(): Promise<PgModule> {
+  try {
+    const mod = (await import('pg')) as PgModule & { default?: PgModule };
+    return mod.default ?? mod;
+  } catch (error) {
+    throw new ConfigError('config', 'the PostgreSQL driver is not installed', { hint: 'run `npm install pg`' }, { cause: error });
+  }
+}
+
+export async function openRunConnection(
+  pg: PgModule,
+  target: PostgresTarget,
+  applicationName: string,
+  onError: (error: Error) => void,
+): Promise<RunConnection> {
+  if ('url' in target) {
+    const password = passwordOf(target.url);
+    const secrets = password ? [password] : [];
+    const config: ClientConfig = { connectionString: target.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true };
+    const client = await connect(pg, { ...config, application_name: applicationName }, target.display, secrets);
+    client.on('error', onError);
+    return {
+      client,
+      origin: 'url',
+      display: target.display,
+      secrets,
+      openSide: (name) => connect(pg, { ...config, application_name: name }, target.display, secrets),
+      release: async () => {
+        client.removeListener('error', onError);
+        await client.end().catch(() => undefined);
+      },
+    };
+  }
+
+  const given = target.client as Record<string, unknown>;
+  if ('totalCount' in given) {
+    const pool = target.client as Pool;
+    const config = { ...(pool.options as ClientConfig), connectionTimeoutMillis: pool.options.connectionTimeoutMillis || CONNECT_TIMEOUT_MS };
+    const display = displayOf(config);
+    const secrets = typeof config.password === 'string' && config.password ? [config.password] : [];
+    let client: PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw connectionFailed(error, display, secrets);
+    }
+    if (inTransaction(client)) {
+      client.release(true);
+      throw new ConfigError('config', 'the pg Pool handed strata a connection that is inside a transaction', {
+        hint: 'commit or roll back before releasing connections to the pool',
+      });
+    }
+    client.on('error', onError);
+    return {
+      client,
+      origin: 'pool',
+      display,
+      secrets,
+      openSide: (name) => connect(pg, { ...config, application_name: name }, display, secrets),
+      release: async (destroy) => {
+        client.removeListener('error', onError);
+        client.release(destroy ? true : undefined);
+      },
+    };
+  }
+
+  const client = target.client as Client;
+  if ((client as unknown as { _connected?: boolean })._connected === false) {
+    throw new ConfigError('config', 'the pg Client passed to strata is not connected', { hint: 'call `await client.connect()` first' });
+  }
+  if (inTransaction(client)) {
+    throw new ConfigError('config', 'the pg Client passed to strata is inside a transaction', {
+      hint: 'commit or roll back before calling strata',
+    });
+  }
+  const config: ClientConfig = {
+    user: client.user,
+    host: client.host,
+    port: client.port,
+    database: client.database,
+    password: client.password,
+    ssl: client.ssl,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  };
+  const display = displayOf(config);
+  const secrets = typeof client.password === 'string' && client.password ? [client.password] : [];
+  client.on('error', onError);
+  return {
+    client,
+    origin: 'client',
+    display,
+    secrets,
+    openSide: (name) => connect(pg, { ...config, application_name: name }, display, secrets),
+    release: async () => {
+      client.removeListener('error', onError);
+    },
+  };
+}
+
+async function connect(pg: PgModule, config: ClientConfig, display: string, secrets: readonly string[]): Promise<Client> {
+  const client = new pg.Client(config);
+  // An idle connection the server drops emits 'error'; unheard, it would crash the process.
+  // The next query on it fails and says why.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw connectionFailed(error, display, secrets);
+  }
+  return client;
+}
+
+function inTransaction(client: ClientBase): boolean {
+  const status = typeof client.getTransactionStatus === 'function' ? client.getTransactionStatus() : null;
+  return status === 'T' || status === 'E';
+}
+
+/** `postgres://user@host:port/db` for a pool or client (never the password). */
+function displayOf(config: ClientConfig): string {
+  if (config.connectionString) {
+    try {
+      const url = new URL(config.connectionString);
+      url.password = '';
+      url.search = ''; // a `?password=` parameter would show otherwise
+      return url.toString();
+    } catch {
+      return 'postgres://(connection string)';
+    }
+  }
+  const user = config.user ? `${encodeURIComponent(config.user)}@` : '';
+  return `postgres://${user}${config.host ?? 'localhost'}:${config.port ?? 5432}/${config.database ?? ''}`;
+}

@@ -1,0 +1,102 @@
+/**
+ * PostgreSQL errors as strata needs them: what a failed statement says about its effect
+ * (retry it? did it change anything?), and connection failures as ConnectionError with every
+ * password scrubbed (the URL's, and the one in pg's config).
+ */
+import { ConnectionError, messageOf } from '../../core/errors.js';
+import type { ErrorFacts } from '../driver.js';
+import { redactText } from '../url.js';
+
+/** lock_not_available: lock_timeout (or NOWAIT) expired before the lock was granted. */
+export const LOCK_NOT_AVAILABLE = '55P03';
+/** query_canceled: pg_cancel_backend, or statement_timeout. */
+export const QUERY_CANCELED = '57014';
+/** "… cannot run inside a transaction block" (VACUUM, CREATE DATABASE …). */
+export const ACTIVE_SQL_TRANSACTION = '25001';
+export const UNDEFINED_TABLE = '42P01';
+export const UNDEFINED_COLUMN = '42703';
+export const INVALID_SCHEMA_NAME = '3F000';
+export const SERIALIZATION_FAILURE = '40001';
+export const DEADLOCK_DETECTED = '40P01';
+/** unique_violation: two sessions racing on CREATE … IF NOT EXISTS collide in the catalog. */
+export const UNIQUE_VIOLATION = '23505';
+export const DUPLICATE_SCHEMA = '42P06';
+export const DUPLICATE_TABLE = '42P07';
+
+/**
+ * Raised before a statement does anything: parse and analysis errors (class 42: syntax,
+ * permission denied, undefined or duplicate objects), a lock wait that timed out, "cannot run
+ * inside a transaction block", read-only transaction, unknown schema or database.
+ */
+const BEFORE_EXECUTION = new Set([LOCK_NOT_AVAILABLE, ACTIVE_SQL_TRANSACTION, '25006', INVALID_SCHEMA_NAME, '3D000']);
+
+export function sqlState(error: unknown): string | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : null;
+}
+
+/**
+ * `atomic`: whether the failed statement ran as one atomic unit — inside a transaction block,
+ * or alone in autocommit. PostgreSQL rolls such a statement back whole, so any SQL error means
+ * it had no effect. Not atomic: CONCURRENTLY statements (a failed CREATE INDEX CONCURRENTLY
+ * leaves an INVALID index) and DO/CALL outside a transaction (they may COMMIT part-way); for
+ * those only errors raised before execution prove nothing happened. `undefined` when the
+ * error did not come from a statement the driver ran for a migration.
+ */
+export function pgErrorFacts(error: unknown, atomic: boolean | undefined, cancelRequested: boolean): ErrorFacts {
+  const code = sqlState(error);
+  if (code === null) return { lockTimeout: false, noEffect: false, cancelled: false };
+  const beforeExecution = BEFORE_EXECUTION.has(code) || code.startsWith('42');
+  return {
+    lockTimeout: code === LOCK_NOT_AVAILABLE,
+    noEffect: atomic === true || beforeExecution,
+    // statement_timeout raises 57014 too: only a cancel strata sent counts as "cancelled".
+    cancelled: code === QUERY_CANCELED && cancelRequested,
+  };
+}
+
+/** A connection-level problem (not an SQL error): the socket, DNS, TLS or a timeout. */
+export function isConnectionLevel(error: unknown): boolean {
+  if (sqlState(error) !== null) return false;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') return true; // ECONNREFUSED, ENOTFOUND, ETIMEDOUT, ECONNRESET …
+  return /connection|terminated|timeout|socket|ssl/i.test(messageOf(error));
+}
+
+/** Removes every secret from an error's message (in place) and returns it. */
+export function scrub<E>(error: E, secrets: readonly string[]): E {
+  if (error instanceof Error && secrets.length > 0) {
+    const clean = redactText(error.message, secrets);
+    if (clean !== error.message) error.message = clean;
+  }
+  return error;
+}
+
+/**
+ * Unreachable server, authentication failed, database missing: exit 2 with what to check.
+ * The cause is a copy that keeps pg's code but not its properties, which can hold the
+ * connection string (Node's "Invalid URL" error carries its `input`).
+ */
+export function connectionFailed(error: unknown, display: string, secrets: readonly string[]): ConnectionError {
+  const message = redactText(messageOf(error), secrets);
+  const code = (error as { code?: unknown } | null)?.code;
+  const cause = Object.assign(new Error(message), typeof code === 'string' ? { code } : {});
+  return new ConnectionError('connection-failed', `cannot connect to ${display}: ${message}`, { hint: connectionHint(code) }, { cause });
+}
+
+function connectionHint(code: unknown): string {
+  switch (code) {
+    case '28P01':
+    case '28000':
+      return 'check the user name and password in --db / DATABASE_URL';
+    case '3D000':
+      return 'create the database first (e.g. `createdb <name>`), or fix its name in --db / DATABASE_URL';
+    case 'ECONNREFUSED':
+      return 'is PostgreSQL running and listening on that host and port?';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'check the host name in --db / DATABASE_URL';
+    default:
+      return 'check that the server is reachable and the URL in --db / DATABASE_URL is right';
+  }
+}
