@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, type StrataConfig } from '../index.js';
+import { importModule } from '../module-loader.js';
 
 export const CONFIG_NAMES = ['strata.config.mjs', 'strata.config.js', 'strata.config.ts', 'strata.config.json'] as const;
 
@@ -35,8 +36,8 @@ export async function loadConfig(cwd: string, explicit: string | undefined): Pro
     if (file.endsWith('.json')) {
       config = JSON.parse(readFileSync(file, 'utf8'));
     } else if (/\.[cm]?ts$/.test(file)) {
-      const { createJiti } = await import('jiti');
-      config = await createJiti(import.meta.url, { fsCache: false }).import(file, { default: true });
+      const module = await importModule(file);
+      config = module.default ?? module;
     } else {
       const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
       config = module.default ?? module;

@@ -3,33 +3,10 @@
  * object, named exports (`up`/`upgrade`, `down`/`downgrade`, …) or a default-exported class
  * with the same members (recognised by shape, not `instanceof`, so a migration that imports
  * another copy of strata still works).
- *
- * jiti runs TypeScript without a build step. Inside migrations `strata-migrate` is aliased
- * to the running strata, so a globally installed CLI works in a project that does not
- * depend on strata itself.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { ValidationError, messageOf } from '../core/errors.js';
 import type { CheckFn, LoadedMigration, MigrationFn, SourceMigration } from '../core/model.js';
-
-type Jiti = { import(id: string): Promise<unknown> };
-let jiti: Jiti | undefined;
-
-async function getJiti(): Promise<Jiti> {
-  if (jiti) return jiti;
-  const { createJiti } = await import('jiti');
-  const self = ['../index.js', '../index.ts'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => existsSync(p));
-  jiti = createJiti(import.meta.url, {
-    alias: self ? { 'strata-migrate': self } : {},
-    // Read-only commands never write files, so no transform cache on disk; a module cache
-    // would hide an edited migration from a long-running process.
-    fsCache: false,
-    moduleCache: false,
-    interopDefault: false,
-  }) as Jiti;
-  return jiti;
-}
+import { importModule } from '../module-loader.js';
 
 export async function loadCodeMigration(migration: SourceMigration, absolutePath: string): Promise<LoadedMigration> {
   const file = migration.file ?? absolutePath;
@@ -44,7 +21,7 @@ export async function loadCodeMigration(migration: SourceMigration, absolutePath
 
   let namespace: Record<string, unknown>;
   try {
-    namespace = (await (await getJiti()).import(absolutePath)) as Record<string, unknown>;
+    namespace = await importModule(absolutePath);
   } catch (error) {
     return fail(`failed to import: ${messageOf(error)}`, error);
   }

@@ -36,7 +36,7 @@ export function project(files: Record<string, string> | string = {}): Project {
       return path;
     },
     remove(relativePath) {
-      rmSync(join(dir, relativePath), { force: true });
+      rmSync(join(dir, relativePath), { force: true, recursive: true });
     },
     cleanup() {
       rmSync(dir, { recursive: true, force: true });
