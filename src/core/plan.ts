@@ -1,11 +1,11 @@
 /** Planning: which migrations `up` and `down` will run, in which order. Pure. */
 import { ConfigError } from './errors.js';
 import type { Entry, State } from './state.js';
-import { versionKeyOfReference } from './version.js';
+import { resolveReference } from './version.js';
 
 /** Resolves a version or id the user typed to a known entry, or throws a usage error. */
 export function findEntry(state: State, reference: string, what: string): Entry {
-  const key = versionKeyOfReference(reference);
+  const key = resolveReference(reference, (k) => state.byKey.get(k)?.name);
   const entry = key === null ? undefined : state.byKey.get(key);
   if (!entry) {
     throw new ConfigError('usage', `${what} ${reference} is not a known migration`, {

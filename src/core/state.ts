@@ -4,7 +4,7 @@
  */
 import type { AppliedMigration, Discovery, LoadedMigration, Problem, SourceMigration } from './model.js';
 import { canonicalOrder } from './order.js';
-import { versionKey, versionKeyOfReference } from './version.js';
+import { resolveReference, versionKey } from './version.js';
 
 export type EntryState = 'applied' | 'pending' | 'changed' | 'missing' | 'dirty';
 
@@ -55,8 +55,8 @@ export function buildState(
     const declared = sources.get(key)?.meta?.depends ?? rows.get(key)?.depends ?? [];
     const resolved: string[] = [];
     for (const reference of declared) {
-      const target = versionKeyOfReference(String(reference));
-      if (target !== null && keys.has(target)) {
+      const target = resolveReference(String(reference), (k) => (keys.has(k) ? nameOf(k) : undefined));
+      if (target !== null) {
         resolved.push(target);
       } else if (!keysWithFileProblems.has(key)) {
         problems.push({

@@ -13,27 +13,60 @@ export function versionKey(version: string): string {
     .join('_');
 }
 
+/**
+ * Compares without allocating (it runs n log n times while sorting 10,000 migrations): each
+ * group's leading zeros are skipped, then the longer digit run is the larger number, and
+ * equal lengths compare character by character.
+ */
 export function compareVersions(a: string, b: string): number {
-  const left = versionKey(a).split('_');
-  const right = versionKey(b).split('_');
-  const shared = Math.min(left.length, right.length);
-  for (let i = 0; i < shared; i++) {
-    const x = left[i]!;
-    const y = right[i]!;
-    if (x.length !== y.length) return x.length - y.length;
-    if (x !== y) return x < y ? -1 : 1;
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    const aDone = i >= a.length;
+    const bDone = j >= b.length;
+    if (aDone || bDone) return aDone && bDone ? 0 : aDone ? -1 : 1;
+    while (a.charCodeAt(i) === 48 && i + 1 < a.length && a.charCodeAt(i + 1) !== 95) i++;
+    while (b.charCodeAt(j) === 48 && j + 1 < b.length && b.charCodeAt(j + 1) !== 95) j++;
+    let aEnd = i;
+    while (aEnd < a.length && a.charCodeAt(aEnd) !== 95) aEnd++;
+    let bEnd = j;
+    while (bEnd < b.length && b.charCodeAt(bEnd) !== 95) bEnd++;
+    const lengthDifference = aEnd - i - (bEnd - j);
+    if (lengthDifference !== 0) return lengthDifference;
+    for (; i < aEnd; i++, j++) {
+      const d = a.charCodeAt(i) - b.charCodeAt(j);
+      if (d !== 0) return d;
+    }
+    // Both groups equal: step over the separators (a missing one means that version ended).
+    i = aEnd + 1;
+    j = bEnd + 1;
+    if (i > a.length || j > b.length) return i > a.length && j > b.length ? 0 : i > a.length ? -1 : 1;
   }
-  return left.length - right.length;
 }
 
 const VERSION = /^\d+(?:_\d+)*$/;
 
+export interface Reference {
+  readonly key: string;
+  /** The name when the reference was an id (`003_add_email`): it must match too. */
+  readonly name: string | null;
+}
+
 /**
- * Commands that take a version accept it as written in the file name or as the id
- * (`003` or `003_add_email`). Returns the version key, or null when `input` names neither.
+ * Commands and `depends` accept a version as written in the file name or an id
+ * (`003` or `003_add_email`). null when `input` is neither.
  */
-export function versionKeyOfReference(input: string): string | null {
-  if (VERSION.test(input)) return versionKey(input);
-  const match = /^(?:migration_)?(\d+(?:_\d+)*)_[a-z]/.exec(input);
-  return match ? versionKey(match[1]!) : null;
+export function parseReference(input: string): Reference | null {
+  if (VERSION.test(input)) return { key: versionKey(input), name: null };
+  const match = /^(?:migration_)?(\d+(?:_\d+)*)_([a-z][a-z0-9_]*)$/.exec(input);
+  return match ? { key: versionKey(match[1]!), name: match[2]! } : null;
+}
+
+/** The key `input` refers to among `known` migrations (key → name), or null. */
+export function resolveReference(input: string, nameOf: (key: string) => string | undefined): string | null {
+  const reference = parseReference(input);
+  if (reference === null) return null;
+  const name = nameOf(reference.key);
+  if (name === undefined || (reference.name !== null && reference.name !== name)) return null;
+  return reference.key;
 }

@@ -71,6 +71,9 @@ export interface ErrorFacts {
 
 export type Row = Record<string, unknown>;
 
+/** [version, checksum, state] of one tracking row. */
+export type AppliedChecksum = readonly [version: string, checksum: string | null, state: string];
+
 export interface Driver {
   readonly dialect: Dialect;
   readonly syntax: SqlSyntax;
@@ -104,6 +107,12 @@ export interface Driver {
    * ValidationError when a same-named table is not strata's.
    */
   readApplied(): Promise<AppliedMigration[] | null>;
+  /**
+   * Read-only. The no-op start-up check's one read: version, checksum and state of every row
+   * and nothing else, in one round trip; null when the tracking table does not exist.
+   * Optional: without it the core falls back to readApplied.
+   */
+  readChecksums?(): Promise<AppliedChecksum[] | null>;
   /** Read-only. The audit log, newest first; [] when it does not exist. */
   readLog(limit: number): Promise<LogRow[]>;
   /** Called after acquireLock. Creates or upgrades the tracking tables (adds columns, never drops). */

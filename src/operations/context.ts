@@ -45,7 +45,7 @@ export interface ReadState {
 
 /** Discovers, reads what is applied, imports pending code migrations, and builds the state. */
 export async function readState(ctx: OperationContext, driver: Driver): Promise<ReadState> {
-  const discovery = ctx.source.discover();
+  const discovery = await ctx.source.discover();
   const rows = await driver.readApplied();
   const applied = rows ?? [];
   const loaded = new Map<string, LoadedMigration>();

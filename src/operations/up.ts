@@ -1,13 +1,13 @@
 /** `up` (and `plan` / `--dry-run`): apply pending migrations in canonical order. */
 import { performance } from 'node:perf_hooks';
 import { ValidationError } from '../core/errors.js';
-import type { AppliedMigration, Discovery, LoadedMigration } from '../core/model.js';
+import type { Discovery, LoadedMigration } from '../core/model.js';
 import { planUp } from '../core/plan.js';
 import { runPlan } from '../core/run.js';
 import { forbiddenStatements } from '../core/statement-rules.js';
 import type { State } from '../core/state.js';
 import { versionKey } from '../core/version.js';
-import type { Driver } from '../drivers/driver.js';
+import type { AppliedChecksum, Driver } from '../drivers/driver.js';
 import { loadEntries, readState, refuseOnProblems, runContext, withLock, type OperationContext } from './context.js';
 
 export interface UpOptions {
@@ -43,8 +43,10 @@ export async function up(ctx: OperationContext, options: UpOptions = {}): Promis
 
   // The no-op fast path: no lock, nothing created, no code imported, one tracking read.
   if (options.target === undefined) {
-    const discovery = ctx.source.discover();
-    const applied = await driver.readApplied();
+    const discovery = await ctx.source.discover();
+    const applied = driver.readChecksums
+      ? await driver.readChecksums()
+      : (await driver.readApplied())?.map((row): AppliedChecksum => [row.version, row.checksum, row.state]) ?? null;
     if (applied !== null && everythingApplied(discovery, applied)) {
       return { status: 'up-to-date', applied: [], count: 0, durationMs: elapsed() };
     }
@@ -102,14 +104,14 @@ async function checkedPlan(ctx: OperationContext, driver: Driver, state: State, 
   return migrations;
 }
 
-function everythingApplied(discovery: Discovery, applied: readonly AppliedMigration[]): boolean {
+function everythingApplied(discovery: Discovery, applied: readonly AppliedChecksum[]): boolean {
   if (discovery.problems.length > 0 || applied.length !== discovery.migrations.length) return false;
-  const rows = new Map<string, AppliedMigration>();
-  for (const row of applied) rows.set(versionKey(row.version), row);
+  const rows = new Map<string, AppliedChecksum>();
+  for (const row of applied) rows.set(versionKey(row[0]), row);
   for (const m of discovery.migrations) {
     const row = rows.get(m.key);
-    if (!row || row.state !== 'applied') return false;
-    if (row.checksum !== null && m.checksum !== null && row.checksum !== m.checksum) return false;
+    if (!row || row[2] !== 'applied') return false;
+    if (row[1] !== null && m.checksum !== null && row[1] !== m.checksum) return false;
   }
   return true;
 }

@@ -50,8 +50,10 @@ function readShape(namespace: Record<string, unknown>): MigrationShape | null {
   const hasUp = (o: unknown): boolean =>
     o !== null && (typeof o === 'object' || typeof o === 'function') && (typeof (o as MigrationShape).up === 'function' || typeof (o as MigrationShape).upgrade === 'function');
   const candidate = namespace.default;
-  if (typeof candidate === 'function' && hasUp((candidate as { prototype?: unknown }).prototype)) {
-    return new (candidate as new () => MigrationShape)();
+  if (typeof candidate === 'function' && (candidate as { prototype?: unknown }).prototype !== undefined && /^class[\s{]/.test(Function.prototype.toString.call(candidate))) {
+    // A class: its members may be methods (on the prototype) or fields (on the instance).
+    const instance = new (candidate as new () => MigrationShape)();
+    if (hasUp(instance)) return instance;
   }
   if (hasUp(candidate)) return candidate as MigrationShape;
   // A CommonJS module's exports arrive as `default` of the namespace, with or without named keys.

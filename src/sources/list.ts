@@ -5,12 +5,14 @@
 import { ConfigError, ValidationError } from '../core/errors.js';
 import type { Discovery, LoadedMigration, Problem, SourceMigration } from '../core/model.js';
 import { compareVersions, versionKey } from '../core/version.js';
-import { toLoaded, type MigrationShape } from './code-module.js';
+import type { MigrationDefinition } from '../define.js';
+import { toLoaded } from './code-module.js';
 import type { MigrationSource } from './source.js';
 
-export interface ListMigration extends MigrationShape {
+export interface ListMigration extends Partial<MigrationDefinition> {
   /** `<version>_<name>`, e.g. `001_init`. */
   readonly id: string;
+  readonly up: MigrationDefinition['up'];
   /** Compared with the applied row when given; a null checksum is never compared. */
   readonly checksum?: string | null;
 }
@@ -21,7 +23,7 @@ export function createListSource(list: readonly ListMigration[]): MigrationSourc
   if (!Array.isArray(list)) throw new ConfigError('config', '`migrations` must be an array of { id, up, down } objects');
   const shapes = new Map<string, ListMigration>();
   return {
-    discover(): Discovery {
+    async discover(): Promise<Discovery> {
       const problems: Problem[] = [];
       const seen = new Map<string, string>();
       const migrations: SourceMigration[] = [];

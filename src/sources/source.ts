@@ -6,7 +6,7 @@ import type { Discovery, LoadedMigration, SourceMigration } from '../core/model.
  * is called only for migrations that are about to run or must be shown.
  */
 export interface MigrationSource {
-  discover(): Discovery;
+  discover(): Promise<Discovery>;
   /** Rejects with a ValidationError (`import-failed`) when a code migration cannot be imported. */
   load(migration: SourceMigration): Promise<LoadedMigration>;
 }

@@ -31,7 +31,7 @@ describe('locking on SQLite', () => {
 
   test('a runner that cannot get the lock within --lock-timeout exits 4 naming the holder; a patient one then finds everything applied', async () => {
     const p = project({
-      '001_slow.ts': `export async function up(db) {\n  db.log('holding the lock');\n  await new Promise((r) => setTimeout(r, 2500));\n  await db.exec('CREATE TABLE slow (id INTEGER)');\n}\nexport async function down(db) { await db.exec('DROP TABLE slow'); }\n`,
+      '001_slow.ts': `export async function up(db) {\n  db.log('holding the lock');\n  await new Promise((r) => setTimeout(r, 6000));\n  await db.exec('CREATE TABLE slow (id INTEGER)');\n}\nexport async function down(db) { await db.exec('DROP TABLE slow'); }\n`,
     });
     try {
       const db = `sqlite:${join(p.dir, 'app.db')}`;

@@ -168,7 +168,7 @@ class MysqlDriver implements Driver {
       return this.sessionLock;
     }
     this.lease ??= new MysqlLease({
-      open: () => this.source.open(),
+      open: () => this.source.open('extra'),
       table: this.trackingTable('_lock'),
       runId: this.options.runId,
       ttlMs: this.options.leaseTtlMs,
@@ -183,6 +183,11 @@ class MysqlDriver implements Driver {
     const session = await this.connection();
     const engine = await this.detectEngine();
     const strategy = chooseLock(engine, this.options.lock);
+    if (strategy === 'lease' && this.source.connectionLimit !== null && this.source.connectionLimit < 2) {
+      throw new ConfigError('config', `the lease needs two connections of the application's pool at once, and its connectionLimit is ${this.source.connectionLimit}`, {
+        hint: "raise the pool's connectionLimit to 2 or more (the lease renews on a connection of its own)",
+      });
+    }
     const lock = this.lockFor(strategy, engine);
     this.strategy = strategy;
     if (lock instanceof MysqlSessionLock) await lock.acquire(session, options);
@@ -397,18 +402,18 @@ class MysqlDriver implements Driver {
    * online DDL still takes a metadata lock briefly, which the session's timeout bounds.
    */
   async execute(sql: string): Promise<void> {
-    await (await this.connection()).text(sql);
+    await (await this.connection()).send(sql);
   }
 
-  /** With parameters: a server-side prepared statement (bound, never spliced). */
+  /** With parameters: a server-side prepared statement (bound, never spliced or rewritten). */
   async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
     const session = await this.connection();
-    return rowsOf(params.length > 0 ? await session.prepared(sql, params) : await session.text(sql));
+    return rowsOf(await session.send(sql, params));
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<{ changes: number }> {
     const session = await this.connection();
-    return { changes: affectedOf(params.length > 0 ? await session.prepared(sql, params) : await session.text(sql)) };
+    return { changes: affectedOf(await session.send(sql, params)) };
   }
 
   // ---- introspection ----
@@ -455,7 +460,7 @@ class MysqlDriver implements Driver {
   async cancel(): Promise<void> {
     const session = this.session;
     if (!session || session.running === 0 || !this.facts) return;
-    const killer = await this.source.open();
+    const killer = await this.source.open('extra');
     try {
       await killer.exec(`KILL QUERY ${this.facts.connectionId}`);
     } catch (error) {

@@ -8,6 +8,7 @@
  */
 import { hostname } from 'node:os';
 import type { Row } from '../driver.js';
+import { ConnectionError } from '../../core/errors.js';
 import { connectionFailed, endsTransaction, isFatal } from './errors.js';
 
 /** What strata uses of a mysql2/promise connection (standalone or pooled). */
@@ -16,6 +17,7 @@ interface PromiseConnection {
   execute(options: { sql: string; rowsAsArray?: boolean; nestTables?: boolean }, values?: unknown): Promise<[unknown, unknown]>;
   end?(): Promise<void>;
   release?(): void;
+  unprepare?(options: { sql: string; rowsAsArray?: boolean; nestTables?: boolean }): void;
   destroy(): void;
   /** The core (event-emitting) connection under the promise wrapper. */
   readonly connection?: EventTarget;
@@ -43,12 +45,22 @@ interface OkPacket {
 
 const SERVER_STATUS_IN_TRANS = 0x0001;
 
-/** Where connections come from. `display` and `password` serve error messages. */
+/** Where connections come from. */
 export interface SessionSource {
+  /** Safe to print (no password). */
   readonly display: string;
   readonly pooled: boolean;
-  open(): Promise<MysqlSession>;
+  /** How many connections the application's pool may open (null: not a pool, or not known). */
+  readonly connectionLimit: number | null;
+  /**
+   * `run`: the run's connection. `extra`: the lease's renewals or a cancel, besides the
+   * run's: from a pool that has none free it fails after EXTRA_WAIT_MS instead of waiting
+   * forever behind the run's own connection.
+   */
+  open(purpose?: 'run' | 'extra'): Promise<MysqlSession>;
 }
+
+const EXTRA_WAIT_MS = 10_000;
 
 /** Identifies strata's connections to other sessions (performance_schema.session_connect_attrs). */
 export function programName(runId: string): string {
@@ -64,6 +76,7 @@ export function urlSource(mysql: MysqlModule, url: string, display: string, runI
   return {
     display,
     pooled: false,
+    connectionLimit: null,
     async open() {
       try {
         const connection = await mysql.createConnection({
@@ -90,17 +103,43 @@ export function poolSource(client: unknown, display: string): SessionSource {
   const candidate = client as { promise?: () => PromisePool; pool?: unknown; getConnection: () => unknown };
   const pool: PromisePool =
     candidate.pool === undefined && typeof candidate.promise === 'function' ? candidate.promise() : (client as PromisePool);
+  const config = (client as { config?: { connectionLimit?: unknown }; pool?: { config?: { connectionLimit?: unknown } } });
+  const limit = Number(config.pool?.config?.connectionLimit ?? config.config?.connectionLimit);
   return {
     display,
     pooled: true,
-    async open() {
+    connectionLimit: Number.isFinite(limit) && limit > 0 ? limit : null,
+    async open(purpose = 'run') {
+      const checkout = pool.getConnection();
       try {
-        return new MysqlSession(await pool.getConnection(), true);
+        if (purpose === 'run') return new MysqlSession(await checkout, true);
+        return new MysqlSession(await withinExtraWait(checkout, display), true);
       } catch (error) {
+        if (error instanceof ConnectionError) throw error;
         throw connectionFailed(display, null, error);
       }
     },
   };
+}
+
+/** The checkout, or a ConnectionError once EXTRA_WAIT_MS passed (a late connection goes straight back). */
+async function withinExtraWait(checkout: Promise<PromiseConnection>, display: string): Promise<PromiseConnection> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      checkout.then((late) => late.release?.(), () => undefined);
+      reject(
+        new ConnectionError('connection-failed', `no connection of ${display} became free for strata's second connection within ${EXTRA_WAIT_MS / 1000} s`, {
+          hint: 'strata needs two connections of the pool at once (the run and the lease or a cancel): raise connectionLimit, or free connections before migrating',
+        }),
+      );
+    }, EXTRA_WAIT_MS);
+  });
+  try {
+    return await Promise.race([checkout, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The display name of a pool: its user, host, port and database, never its password. */
@@ -125,9 +164,10 @@ function passwordOf(uri: string): string | null {
 }
 
 /**
- * One connection. SQL that strata writes goes through `rows`/`exec` (text protocol, values
- * escaped by mysql2); the user's parameterised SQL goes through `prepared`, which binds on
- * the server, so placeholders are never spliced or rewritten.
+ * One connection. Every statement with values is a server-side prepared statement (bound,
+ * never spliced: client-side escaping would break under the NO_BACKSLASH_ESCAPES sql_mode,
+ * and the user's placeholders must not be rewritten); mysql2 caches them per connection.
+ * Statements without values go over the text protocol exactly as written.
  */
 export class MysqlSession {
   /** From the OK packets' status flags: DDL commits implicitly, and this notices. */
@@ -137,6 +177,8 @@ export class MysqlSession {
   /** Statements sent and not answered yet (cancel() only kills a query while one runs). */
   running = 0;
   private closed = false;
+  /** Statements prepared on this connection, closed before a pooled one goes back. */
+  private readonly preparedSql = new Set<string>();
   private readonly events: EventTarget | undefined;
   private readonly onError = () => {
     // A connection error with no command waiting is emitted as an event (without a listener
@@ -157,30 +199,26 @@ export class MysqlSession {
   }
 
   async rows(sql: string, values?: readonly unknown[]): Promise<Row[]> {
-    return rowsOf(await this.send('query', sql, values));
+    return rowsOf(await this.send(sql, values));
   }
 
   async exec(sql: string, values?: readonly unknown[]): Promise<{ affectedRows: number }> {
-    const result = await this.send('query', sql, values);
-    return { affectedRows: affectedOf(result) };
+    return { affectedRows: affectedOf(await this.send(sql, values)) };
   }
 
-  /** The user's statement with parameters, bound by the server (a prepared statement). */
-  async prepared(sql: string, values: readonly unknown[]): Promise<unknown> {
-    return this.send('execute', sql, values);
-  }
-
-  /** The user's statement without parameters, sent as written. */
-  async text(sql: string): Promise<unknown> {
-    return this.send('query', sql, undefined);
-  }
-
-  private async send(method: 'query' | 'execute', sql: string, values: readonly unknown[] | undefined): Promise<unknown> {
+  /** The server's whole answer (rows, an OK packet, or several result sets). */
+  async send(sql: string, values?: readonly unknown[]): Promise<unknown> {
     this.running++;
     try {
       // rowsAsArray/nestTables are forced off: a pool the application configured may set them.
-      const options = { sql, rowsAsArray: false, nestTables: false };
-      const [result] = values === undefined ? await this.connection[method](options) : await this.connection[method](options, values);
+      const options = statementOptions(sql);
+      let result: unknown;
+      if (values !== undefined && values.length > 0) {
+        this.preparedSql.add(sql);
+        [result] = await this.connection.execute(options, values.map((v) => (v === undefined ? null : v)));
+      } else {
+        [result] = await this.connection.query(options);
+      }
       this.noteStatus(result);
       return result;
     } catch (error) {
@@ -216,7 +254,10 @@ export class MysqlSession {
     const off = this.events?.off ?? this.events?.removeListener;
     try {
       if (destroy || this.broken) this.connection.destroy();
-      else if (this.pooled) this.connection.release!();
+      else if (this.pooled) {
+        for (const sql of this.preparedSql) this.connection.unprepare?.(statementOptions(sql));
+        this.connection.release!();
+      }
       else await this.connection.end!();
     } catch {
       this.connection.destroy();
@@ -225,6 +266,11 @@ export class MysqlSession {
       off?.call(this.events, 'end', this.onEnd);
     }
   }
+}
+
+/** mysql2 keys its prepared-statement cache on these options too: the same object shape every time. */
+function statementOptions(sql: string): { sql: string; rowsAsArray: boolean; nestTables: boolean } {
+  return { sql, rowsAsArray: false, nestTables: false };
 }
 
 /** The rows of a statement's answer ([] for a statement that returns none). */

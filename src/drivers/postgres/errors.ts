@@ -16,6 +16,8 @@ export const ACTIVE_SQL_TRANSACTION = '25001';
 export const UNDEFINED_TABLE = '42P01';
 export const UNDEFINED_COLUMN = '42703';
 export const INVALID_SCHEMA_NAME = '3F000';
+/** The database named in the URL does not exist. */
+export const INVALID_CATALOG_NAME = '3D000';
 export const SERIALIZATION_FAILURE = '40001';
 export const DEADLOCK_DETECTED = '40P01';
 /** unique_violation: two sessions racing on CREATE … IF NOT EXISTS collide in the catalog. */
@@ -28,7 +30,7 @@ export const DUPLICATE_TABLE = '42P07';
  * permission denied, undefined or duplicate objects), a lock wait that timed out, "cannot run
  * inside a transaction block", read-only transaction, unknown schema or database.
  */
-const BEFORE_EXECUTION = new Set([LOCK_NOT_AVAILABLE, ACTIVE_SQL_TRANSACTION, '25006', INVALID_SCHEMA_NAME, '3D000']);
+const BEFORE_EXECUTION = new Set([LOCK_NOT_AVAILABLE, ACTIVE_SQL_TRANSACTION, '25006', INVALID_SCHEMA_NAME, INVALID_CATALOG_NAME]);
 
 export function sqlState(error: unknown): string | null {
   const code = (error as { code?: unknown } | null)?.code;
@@ -40,11 +42,13 @@ export function sqlState(error: unknown): string | null {
  * or alone in autocommit. PostgreSQL rolls such a statement back whole, so any SQL error means
  * it had no effect. Not atomic: CONCURRENTLY statements (a failed CREATE INDEX CONCURRENTLY
  * leaves an INVALID index) and DO/CALL outside a transaction (they may COMMIT part-way); for
- * those only errors raised before execution prove nothing happened. `undefined` when the
- * error did not come from a statement the driver ran for a migration.
+ * those only errors raised before execution prove nothing happened. `not-run`: the driver
+ * refused the statement without sending it. `undefined` when the error did not come from a
+ * statement the driver ran for a migration.
  */
-export function pgErrorFacts(error: unknown, atomic: boolean | undefined, cancelRequested: boolean): ErrorFacts {
+export function pgErrorFacts(error: unknown, atomic: boolean | 'not-run' | undefined, cancelRequested: boolean): ErrorFacts {
   const code = sqlState(error);
+  if (atomic === 'not-run') return { lockTimeout: false, noEffect: true, cancelled: false };
   if (code === null) return { lockTimeout: false, noEffect: false, cancelled: false };
   const beforeExecution = BEFORE_EXECUTION.has(code) || code.startsWith('42');
   return {
@@ -53,14 +57,6 @@ export function pgErrorFacts(error: unknown, atomic: boolean | undefined, cancel
     // statement_timeout raises 57014 too: only a cancel strata sent counts as "cancelled".
     cancelled: code === QUERY_CANCELED && cancelRequested,
   };
-}
-
-/** A connection-level problem (not an SQL error): the socket, DNS, TLS or a timeout. */
-export function isConnectionLevel(error: unknown): boolean {
-  if (sqlState(error) !== null) return false;
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') return true; // ECONNREFUSED, ENOTFOUND, ETIMEDOUT, ECONNRESET …
-  return /connection|terminated|timeout|socket|ssl/i.test(messageOf(error));
 }
 
 /** Removes every secret from an error's message (in place) and returns it. */

@@ -58,20 +58,25 @@ export class PgLease {
     return this.held && !this.lost;
   }
 
+  /** Acquired and not released — possibly lost since: tracking writes must then be refused. */
+  get active(): boolean {
+    return this.held;
+  }
+
   async acquire(options: LockOptions): Promise<void> {
     if (this.isHeld) return;
     let createdTable = false;
+    let attemptAt = 0;
     await pollForLock(async () => {
-      const sentAt = Date.now();
+      attemptAt = Date.now();
       try {
-        const holder = await this.tryAcquire();
-        if (holder === null) this.confirmedUntil = sentAt + this.settings.ttlMs;
-        return holder;
+        return await this.tryAcquire();
       } catch (error) {
         const code = sqlState(error);
         if ((code === UNDEFINED_TABLE || code === INVALID_SCHEMA_NAME) && !createdTable) {
           createdTable = true;
           await this.createTable();
+          attemptAt = Date.now();
           return this.tryAcquire();
         }
         // Two runners racing for the row: "taken, retry" (CockroachDB reports 40001).
@@ -79,6 +84,7 @@ export class PgLease {
         throw error;
       }
     }, options);
+    this.confirmedUntil = attemptAt + this.settings.ttlMs;
     this.held = true;
     this.lost = false;
     this.lockedByTransaction = false;

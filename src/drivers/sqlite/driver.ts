@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError, ConnectionError, messageOf } from '../../core/errors.js';
 import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
-import type { DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, LockHolder, LockOptions, Row } from '../driver.js';
+import type { AppliedChecksum, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, LockHolder, LockOptions, Row } from '../driver.js';
 import { APPLIED_COLUMNS, LOG_COLUMNS, appliedValues, assertStrataTable, logValues, toApplied, toLogRow } from '../tracking-rows.js';
 import { SqliteLease } from './lease.js';
 import { listSqliteObjects, sqliteInfo } from './introspect.js';
@@ -156,6 +156,18 @@ class SqliteDriver implements Driver {
     assertStrataTable(this.options.table, columns);
     const rows = db.prepare(`SELECT ${APPLIED_COLUMNS.join(', ')} FROM ${this.table}`).all() as Row[];
     return rows.map(toApplied);
+  }
+
+  async readChecksums(): Promise<AppliedChecksum[] | null> {
+    const db = this.open(false);
+    if (!db) return null;
+    try {
+      return db.prepare(`SELECT version, checksum, state FROM ${this.table}`).raw().all() as AppliedChecksum[];
+    } catch (error) {
+      // No such table (or not strata's): the full read decides what that means.
+      if (/no such (table|column)/.test(messageOf(error))) return (await this.readApplied()) === null ? null : [];
+      throw error;
+    }
   }
 
   async readLog(limit: number): Promise<LogRow[]> {
