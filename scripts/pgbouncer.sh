@@ -1,0 +1,273 @@
+#!/usr/bin/env bash
+# pgbouncer.sh start|stop|status — a throw-away PgBouncer for strata's tests
+# (see docs/test-servers.md):
+#
+#   127.0.0.1:6432, pool_mode=transaction, auth_type=trust
+#   every database name is passed through to the machine's PostgreSQL on
+#   127.0.0.1:5432 (`* = host=127.0.0.1 port=5432`)
+#
+# Config, pid and log live under $STRATA_PGBOUNCER_DIR (default
+# /tmp/strata-pgbouncer); /etc/pgbouncer and the pgbouncer system service are
+# not used. PgBouncer refuses to run as root, so as root it runs as `postgres`.
+#
+# Environment:
+#   STRATA_PGBOUNCER_DIR      scratch folder              (default /tmp/strata-pgbouncer)
+#   STRATA_PGBOUNCER_TIMEOUT  seconds to wait             (default 60)
+#   STRATA_PGBOUNCER_USERS    extra role names to admit, space-separated
+#                             (postgres, root and the calling user always are)
+set -euo pipefail
+
+DIR="${STRATA_PGBOUNCER_DIR:-/tmp/strata-pgbouncer}"
+DIR="${DIR%/}"
+TIMEOUT="${STRATA_PGBOUNCER_TIMEOUT:-60}"
+MARKER=".strata-pgbouncer"
+LOCKFILE="${DIR}.lock"            # outside DIR: stop removes DIR
+
+LISTEN_HOST=127.0.0.1
+LISTEN_PORT=6432
+PG_HOST=127.0.0.1
+PG_PORT=5432
+DEFAULT_POOL_SIZE=5
+MAX_CLIENT_CONN=200
+
+INI="$DIR/pgbouncer.ini"
+PIDFILE="$DIR/pgbouncer.pid"
+LOGFILE="$DIR/pgbouncer.log"
+
+log() { printf 'pgbouncer.sh: %s\n' "$*" >&2; }
+die() { printf 'pgbouncer.sh: error: %s\n' "$*" >&2; exit 1; }
+
+usage() {
+  cat >&2 <<EOF
+usage: $0 start|stop|status
+  start   start (or reuse) PgBouncer on $LISTEN_HOST:$LISTEN_PORT; waits until a query passes through it
+  stop    stop it and remove $DIR
+  status  print whether it runs and its pools (exit 0 only if it answers)
+EOF
+  exit 2
+}
+
+if [ "$(id -u)" -eq 0 ]; then RUN_USER=postgres; else RUN_USER="$(id -un)"; fi
+
+as_run_user() { # no PAM session (unlike su/runuser): rlimits are inherited
+  if [ "$(id -u)" -eq 0 ]; then
+    setpriv --reuid="$RUN_USER" --regid="$RUN_USER" --init-groups -- "$@"
+  else
+    "$@"
+  fi
+}
+
+bouncer_pid() { # pid of *our* pgbouncer (the one started with $INI)
+  local pid
+  [ -r "$PIDFILE" ] || return 1
+  pid="$(tr -dc '0-9' <"$PIDFILE")"
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
+  tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF -- "$INI" || return 1
+  printf '%s\n' "$pid"
+}
+
+probe() { # a query through the pooler to database test
+  PGCONNECT_TIMEOUT=3 psql -X -q -A -t -w -h "$LISTEN_HOST" -p "$LISTEN_PORT" -U postgres \
+    -d test -c 'select 1' 2>&1
+}
+
+dump_log() {
+  [ -s "$LOGFILE" ] || return 0
+  printf '\n----- %s (last 40 lines) -----\n' "$LOGFILE" >&2
+  tail -n 40 "$LOGFILE" >&2 || true
+}
+
+fail() { log "error: $*"; dump_log; exit 1; }
+
+ensure_packages() {
+  local missing=()
+  command -v pgbouncer >/dev/null 2>&1 || missing+=(pgbouncer)
+  command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+  command -v ss >/dev/null 2>&1 || missing+=(iproute2)
+  command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  [ "$(id -u)" -eq 0 ] || die "missing packages: ${missing[*]} (install them, or run as root)"
+  log "installing ${missing[*]} ..."
+  export DEBIAN_FRONTEND=noninteractive
+  local apt=(apt-get -y -q -o DPkg::Lock::Timeout=120 install --no-install-recommends "${missing[@]}")
+  if ! "${apt[@]}" >&2; then
+    apt-get -q -o DPkg::Lock::Timeout=120 update >&2
+    "${apt[@]}" >&2
+  fi
+  command -v pgbouncer >/dev/null 2>&1 || die "pgbouncer still missing after apt-get install"
+  # On a machine running systemd the package starts its own service on
+  # localhost:6432 (/etc/pgbouncer): that would take our port. We installed it
+  # just now, so stop and disable that service.
+  if [[ " ${missing[*]} " == *" pgbouncer "* ]] && command -v systemctl >/dev/null 2>&1 &&
+     systemctl is-active --quiet pgbouncer 2>/dev/null; then
+    log "stopping and disabling the pgbouncer system service the package just started"
+    systemctl stop pgbouncer >&2 || true
+    systemctl disable pgbouncer >&2 || true
+  fi
+}
+
+safe_rm_dir() {
+  [ -e "$DIR" ] || return 0
+  case "$DIR" in
+    ""|/|/tmp|/root|/home|/var|/usr|/etc) die "refusing to remove '$DIR'";;
+  esac
+  if [ -f "$DIR/$MARKER" ] || [ -z "$(ls -A "$DIR" 2>/dev/null)" ]; then
+    rm -rf -- "$DIR"
+  else
+    die "'$DIR' exists but was not created by pgbouncer.sh (no $MARKER); remove it yourself or set STRATA_PGBOUNCER_DIR"
+  fi
+}
+
+write_config() {
+  local u users=(postgres root "$(id -un)")
+  # shellcheck disable=SC2206
+  users+=(${STRATA_PGBOUNCER_USERS:-})
+  # auth_type=trust still requires the user name in auth_file; the password
+  # field is not checked. auth_user/auth_query additionally admit any role that
+  # exists in PostgreSQL (looked up through the postgres role).
+  : >"$DIR/userlist.txt"
+  for u in $(printf '%s\n' "${users[@]}" | awk 'NF && !seen[$0]++'); do
+    printf '"%s" ""\n' "$u" >>"$DIR/userlist.txt"
+  done
+  cat >"$INI" <<EOF
+; generated by strata scripts/pgbouncer.sh
+[databases]
+* = host=$PG_HOST port=$PG_PORT
+
+[pgbouncer]
+listen_addr = $LISTEN_HOST
+listen_port = $LISTEN_PORT
+unix_socket_dir = $DIR
+pidfile = $PIDFILE
+logfile = $LOGFILE
+
+auth_type = trust
+auth_file = $DIR/userlist.txt
+auth_user = postgres
+auth_query = SELECT usename, passwd FROM pg_catalog.pg_shadow WHERE usename = \$1
+admin_users = postgres
+stats_users = postgres
+
+pool_mode = transaction
+max_client_conn = $MAX_CLIENT_CONN
+default_pool_size = $DEFAULT_POOL_SIZE
+min_pool_size = 0
+reserve_pool_size = 0
+server_login_retry = 1
+; drivers send these at start-up; PgBouncer would otherwise refuse the client
+; (application_name is tracked natively and passed on per transaction)
+ignore_startup_parameters = extra_float_digits,options
+EOF
+  chown -R "$RUN_USER:" "$DIR"
+}
+
+cmd_start() {
+  local t0=$SECONDS pid out
+  ensure_packages
+
+  if pid="$(bouncer_pid)"; then
+    if probe >/dev/null; then
+      log "already running (pid $pid) on $LISTEN_HOST:$LISTEN_PORT"
+      return 0
+    fi
+    log "pgbouncer (pid $pid) runs but does not answer; restarting it"
+    stop_bouncer
+  fi
+
+  # Backend must be up, else every client gets an obscure pooler error.
+  PGCONNECT_TIMEOUT=3 psql -X -q -A -t -w -h "$PG_HOST" -p "$PG_PORT" -U postgres -d test \
+    -c 'select 1' >/dev/null 2>&1 ||
+    die "PostgreSQL on $PG_HOST:$PG_PORT (user postgres, db test) does not answer; PgBouncer needs it"
+
+  if ss -Htln "sport = :$LISTEN_PORT" 2>/dev/null | grep -q .; then
+    die "port $LISTEN_PORT is already in use by another process: $(ss -Htlnp "sport = :$LISTEN_PORT" | head -1 | awk '{print $4, $NF}')"
+  fi
+
+  if [ -e "$DIR" ]; then
+    log "removing stale $DIR"
+    safe_rm_dir
+  fi
+  mkdir -p "$DIR"
+  touch "$DIR/$MARKER"
+  chmod 755 "$DIR"
+  chown "$RUN_USER:" "$DIR"
+  if [ "$RUN_USER" = postgres ]; then
+    as_run_user test -w "$DIR" ||
+      die "user postgres cannot write $DIR; choose STRATA_PGBOUNCER_DIR elsewhere (e.g. under /tmp)"
+  fi
+  write_config
+
+  log "starting pgbouncer on $LISTEN_HOST:$LISTEN_PORT -> $PG_HOST:$PG_PORT (transaction pooling)"
+  # -d: pgbouncer daemonises itself. fd 9 (our flock) must not be inherited.
+  ( ulimit -n 65536 2>/dev/null || ulimit -Sn "$(ulimit -Hn)" 2>/dev/null || true
+    cd "$DIR"
+    as_run_user pgbouncer -d -q "$INI"
+  ) </dev/null >>"$DIR/console.log" 2>&1 9>&- || {
+    cat "$DIR/console.log" >&2 2>/dev/null || true
+    fail "pgbouncer did not start"
+  }
+
+  local deadline=$((SECONDS + TIMEOUT))
+  until out="$(probe)"; do
+    if ! bouncer_pid >/dev/null && [ "$SECONDS" -gt $((deadline - TIMEOUT + 5)) ]; then
+      cat "$DIR/console.log" >&2 2>/dev/null || true
+      fail "pgbouncer exited during start-up"
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      log "last probe: $out"
+      fail "pgbouncer did not answer on $LISTEN_HOST:$LISTEN_PORT within ${TIMEOUT}s"
+    fi
+    sleep 0.3
+  done
+  log "ready in $((SECONDS - t0))s (pid $(bouncer_pid)): postgres://postgres@$LISTEN_HOST:$LISTEN_PORT/test?strata_lock=lease"
+}
+
+stop_bouncer() {
+  local pid
+  pid="$(bouncer_pid)" || return 0
+  log "stopping pgbouncer (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true   # SIGTERM: immediate shutdown (test server)
+  local deadline=$((SECONDS + 10))
+  while kill -0 "$pid" 2>/dev/null; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      log "pgbouncer did not stop within 10s; killing pid $pid"
+      kill -KILL "$pid" 2>/dev/null || true
+      sleep 0.3
+      break
+    fi
+    sleep 0.1
+  done
+}
+
+cmd_stop() {
+  stop_bouncer
+  safe_rm_dir
+  log "stopped; $DIR removed"
+}
+
+cmd_status() {
+  local pid
+  if ! pid="$(bouncer_pid)"; then
+    echo "pgbouncer: not running ($DIR)"
+    return 1
+  fi
+  echo "pgbouncer: running, pid $pid, $LISTEN_HOST:$LISTEN_PORT -> $PG_HOST:$PG_PORT, pool_mode=transaction"
+  if ! probe >/dev/null; then
+    echo "  (not answering)"
+    return 1
+  fi
+  PGCONNECT_TIMEOUT=3 psql -X -w -h "$LISTEN_HOST" -p "$LISTEN_PORT" -U postgres -d pgbouncer \
+    -c 'SHOW POOLS' 2>&1 | sed 's/^/  /'
+}
+
+[ $# -eq 1 ] || usage
+case "$1" in
+  start|stop)
+    mkdir -p "$(dirname "$LOCKFILE")"
+    exec 9>"$LOCKFILE"
+    flock -w $((TIMEOUT * 2)) 9 || die "another pgbouncer.sh start/stop holds $LOCKFILE"
+    "cmd_$1"
+    ;;
+  status) cmd_status ;;
+  *) usage ;;
+esac
