@@ -588,6 +588,12 @@ dbTest('mariadb:// URLs are accepted', async ({ open, db }) => {
   assert.doesNotMatch(driver.displayName, /:\*\*\*@|password/);
 });
 
+dbTest("the driver's multi-statement mode stays off, even when the URL asks for it", async ({ open, db }) => {
+  const driver = await open({}, `${db.url}?multipleStatements=true`);
+  const failure = await driver.execute('SELECT 1; SELECT 2').catch((error: unknown) => error);
+  assert.equal((failure as { errno?: number }).errno, 1064);
+});
+
 test('a connection error never shows the password', async () => {
   const secret = 'S3cr3t-Pa55word';
   for (const url of [`mysql://root:${secret}@127.0.0.1:3306/test`, `mysql://root:${secret}@127.0.0.1:1/test`]) {
@@ -674,10 +680,12 @@ dbTest("a pool of one connection cannot hold a lease (it renews on a second): a 
     const driver = await open({ lock: 'lease' }, pool);
     const error = await rejectsWith(driver.acquireLock({ timeoutMs: 1000 }), ConfigError, 'config');
     assert.match(error.message, /connectionLimit is 1/);
+    await driver.close();
     // A session lock needs one connection only.
-    const session = await open({}, mysql.createPool({ uri: db.url, connectionLimit: 1 }));
+    const session = await open({}, pool);
     await session.acquireLock({ timeoutMs: 1000 });
-    assert.equal(await driver.probeLock().then((h) => h !== null), true);
+    assert.match((await (await open({ lock: 'lease' })).probeLock())?.owner ?? '', /connection \d+/);
+    await session.close();
   } finally {
     await pool.end();
   }
@@ -731,23 +739,56 @@ test('Galera: runs connected to different nodes take the lease one at a time', a
     for (let i = 0; i < 8; i++) drivers.push(await openDriver(cluster.urls[i % 2]!, driverOptions({ runId: `run-${i}`, leaseTtlMs: 5000 })));
     let inside = 0;
     let most = 0;
+    let finished = 0;
     // All start together, before the lock table exists: its creation races too.
     await Promise.all(
       drivers.map(async (driver, i) => {
         await driver.acquireLock({ timeoutMs: 30_000 });
         most = Math.max(most, ++inside);
+        // The new holder sees every row the earlier ones committed, on whichever node they did
+        // (a node applies other nodes' commits late: strata turns on wsrep_sync_wait).
+        assert.equal((await driver.readApplied())?.length ?? 0, finished);
         await driver.ensureTracking();
         await sleep(50);
         await driver.begin();
         await driver.writeApplied(applied(String(i).padStart(3, '0')));
         await driver.commit();
         inside--;
+        finished++;
         await driver.releaseLock();
       }),
     );
     assert.equal(most, 1);
     assert.equal((await drivers[1]!.readApplied())?.length, 8);
   } finally {
+    for (const driver of drivers) await driver.close();
+    await cluster.drop();
+  }
+});
+
+test('Galera: a run reads the tracking table causally, seeing what another node committed', async (t) => {
+  const cluster = await freshGalera();
+  if (!cluster) return t.skip('no Galera cluster on 127.0.0.1:3307 (run `scripts/galera.sh start` to include this test)');
+  const drivers: Driver[] = [];
+  const node2 = await mysql.createConnection({ uri: cluster.urls[1]! });
+  try {
+    const writer = await openDriver(cluster.urls[0]!, driverOptions());
+    const reader = await openDriver(cluster.urls[1]!, driverOptions());
+    drivers.push(writer, reader);
+    await writer.acquireLock({ timeoutMs: 5000 });
+    await writer.ensureTracking();
+    assert.equal((await reader.describe()).engine, 'mariadb-galera');
+    assert.deepEqual(await reader.readApplied(), []);
+    // Node 2 stops applying what other nodes commit until UNLOCK TABLES.
+    await node2.query('FLUSH TABLES WITH READ LOCK');
+    await writer.writeApplied(applied('001'));
+    const unlock = sleep(500).then(() => node2.query('UNLOCK TABLES'));
+    // Without wsrep_sync_wait this would read node 2's stale copy at once: [].
+    assert.deepEqual((await reader.readApplied())?.map((r) => r.version), ['001']);
+    await unlock;
+  } finally {
+    await node2.query('UNLOCK TABLES').catch(() => undefined);
+    node2.destroy();
     for (const driver of drivers) await driver.close();
     await cluster.drop();
   }

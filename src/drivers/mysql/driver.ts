@@ -8,18 +8,19 @@
  * running query from a third, short-lived one.
  */
 import { hostname } from 'node:os';
-import { ConfigError, ConnectionError } from '../../core/errors.js';
+import { ConfigError } from '../../core/errors.js';
 import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
 import type { DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, LockHolder, LockOptions, LockStrategy, Row } from '../driver.js';
 import { appliedValues, assertStrataTable, logValues, toApplied, toLogRow } from '../tracking-rows.js';
-import { type MysqlEngine, chooseLock, detectEngine, engineFromVersion, getLockWaitSeconds, lockWaitSeconds, needsWsrepProbe, statementTimeoutVariable } from './engine.js';
-import { ER, errnoOf, isMissingDatabase, isMissingTable, isUnknownColumn, mysqlErrorFacts } from './errors.js';
+import { type MysqlEngine, chooseLock, getLockWaitSeconds, sessionLockProblem } from './engine.js';
+import { ER, endsTransaction, errnoOf, isMissingTable, isUnknownColumn, mysqlErrorFacts } from './errors.js';
 import { columnExists, dropMysqlObjects, indexExists, listMysqlObjects, mysqlInfo, tableExists } from './introspect.js';
 import { MysqlLease } from './lease.js';
 import { MysqlSessionLock, sessionLockName } from './lock.js';
-import { type MysqlModule, MysqlSession, type SessionSource, affectedOf, poolDisplay, poolSource, programName, rowsOf, urlSource } from './session.js';
+import { RunConnection } from './run-connection.js';
+import { type MysqlModule, type MysqlSession, type SessionSource, affectedOf, poolDisplay, poolSource, programName, rowsOf, urlSource } from './session.js';
 import {
-  APPLIED_COLUMNS, LOG_COLUMNS, createAppliedTableSql, createLogTableSql, qualified, quoteId, selectList, upgradeSql, withDatetimes,
+  APPLIED_COLUMNS, LOG_COLUMNS, type TrackingSql, createAppliedTableSql, createLogTableSql, quoteId, trackingSql, upgradeSql, withDatetimes,
 } from './tracking.js';
 
 export type MysqlTarget = { url: string; display: string } | { client: unknown };
@@ -36,13 +37,8 @@ export async function createMysqlDriver(target: MysqlTarget, options: DriverOpti
   return new MysqlDriver(urlSource(mysql, target.url, target.display, options.runId), options);
 }
 
-/** What the connection told strata when it was opened. */
-interface ServerFacts {
-  readonly database: string;
-  readonly connectionId: number;
-  readonly version: string;
-  readonly versionComment: string;
-}
+/** How often a tracking write in its own transaction is tried when the server rolls it back. */
+const OWN_TRANSACTION_ATTEMPTS = 3;
 
 class MysqlDriver implements Driver {
   readonly dialect = 'mysql' as const;
@@ -50,14 +46,8 @@ class MysqlDriver implements Driver {
   readonly capabilities = { transactionalDdl: false, groupCommit: false, atomic: false, ddlLockTimeout: true };
   readonly displayName: string;
 
-  private session: MysqlSession | null = null;
-  private opening: Promise<MysqlSession | null> | null = null;
-  /** Set when the URL's database does not exist: reads see nothing applied, changes fail with this. */
-  private missingDatabase: ConnectionError | null = null;
-  private facts: ServerFacts | null = null;
-  private engine: MysqlEngine | null = null;
-  /** SET SESSION that puts a pooled connection's variables back before it returns to the pool. */
-  private restoreSession: string | null = null;
+  private readonly runConnection: RunConnection;
+  private statements: TrackingSql | null = null;
   private strategy: LockStrategy | null = null;
   private sessionLock: MysqlSessionLock | null = null;
   private lease: MysqlLease | null = null;
@@ -72,104 +62,44 @@ class MysqlDriver implements Driver {
     private readonly options: DriverOptions,
   ) {
     this.displayName = source.display;
+    this.runConnection = new RunConnection(source, options);
   }
 
-  // ---- the run's connection ----
+  /** The run's connection; connecting on first use. */
+  private connection(): Promise<MysqlSession> {
+    return this.runConnection.get();
+  }
 
-  /** The run's connection; null when the database does not exist (reads only). */
+  /** For reads: null when the database does not exist (nothing is applied there). */
   private readConnection(): Promise<MysqlSession | null> {
-    this.opening ??= this.connect();
-    return this.opening;
+    return this.runConnection.read();
   }
 
-  private async connection(): Promise<MysqlSession> {
-    const session = await this.readConnection();
-    if (!session) throw this.missingDatabase!;
-    return session;
+  /** The tracking tables' statements (the database is known once connected). */
+  private get sql(): TrackingSql {
+    this.statements ??= trackingSql(this.runConnection.facts.database, this.options.table);
+    return this.statements;
   }
 
-  private async connect(): Promise<MysqlSession | null> {
-    let session: MysqlSession;
-    try {
-      session = await this.source.open();
-    } catch (error) {
-      if (error instanceof ConnectionError && isMissingDatabase(error.cause)) {
-        this.missingDatabase = error;
-        return null;
-      }
-      throw error;
-    }
-    try {
-      await this.setUp(session);
-    } catch (error) {
-      await session.close(true);
-      throw error;
-    }
-    this.session = session;
-    return session;
-  }
-
-  /**
-   * Reads who the server is, then bounds waits for table locks for the whole connection:
-   * MySQL has no SET LOCAL, so `lock_wait_timeout` (metadata locks: DDL) and
-   * `innodb_lock_wait_timeout` (row locks) are set once here, and put back before a pooled
-   * connection is returned.
-   */
-  private async setUp(session: MysqlSession): Promise<void> {
-    const [row] = await session.rows('SELECT DATABASE() AS db, CONNECTION_ID() AS id, VERSION() AS version, @@version_comment AS comment');
-    if (!row || row.db === null || row.db === undefined || row.db === '') {
-      throw new ConfigError('config', `${this.displayName} names no database`, {
-        hint: 'put the database in the URL (mysql://user@host:3306/dbname) or in the pool options',
-      });
-    }
-    this.facts = { database: String(row.db), connectionId: Number(row.id), version: String(row.version), versionComment: String(row.comment ?? '') };
-    const family = engineFromVersion(this.facts.version, this.facts.versionComment);
-    const settings: [string, string][] = [];
-    const seconds = lockWaitSeconds(this.options.ddlLockTimeoutMs);
-    // vtgate accepts only some session variables; Vitess keeps its own defaults.
-    if (seconds !== null && family !== 'vitess') settings.push(['lock_wait_timeout', String(seconds)], ['innodb_lock_wait_timeout', String(seconds)]);
-    const timeout = this.options.statementTimeoutMs > 0 ? statementTimeoutVariable(family) : null;
-    if (timeout) settings.push([timeout.name, timeout.value(this.options.statementTimeoutMs)]);
-    if (settings.length === 0) return;
-    if (session.pooled) {
-      const [current] = await session.rows(`SELECT ${settings.map(([name]) => `@@SESSION.${name} AS ${name}`).join(', ')}`);
-      this.restoreSession = `SET SESSION ${settings.map(([name]) => `${name} = ${numberOrDefault(current?.[name])}`).join(', ')}`;
-    }
-    await session.exec(`SET SESSION ${settings.map(([name, value]) => `${name} = ${value}`).join(', ')}`);
-  }
-
-  private async detectEngine(): Promise<MysqlEngine> {
-    if (this.engine) return this.engine;
-    const session = await this.connection();
-    const { version, versionComment } = this.facts!;
-    let wsrepOn: boolean | null = null;
-    if (needsWsrepProbe(version, versionComment)) {
-      const [row] = await session.rows(`SHOW GLOBAL VARIABLES LIKE 'wsrep_on'`);
-      if (row) wsrepOn = /^(on|1|true)$/i.test(String(row.Value ?? row.VALUE ?? ''));
-    }
-    this.engine = detectEngine({ version, versionComment, wsrepOn });
-    return this.engine;
-  }
-
-  private trackingTable(suffix = ''): string {
-    return qualified(this.facts!.database, `${this.options.table}${suffix}`);
+  private detectEngine(): Promise<MysqlEngine> {
+    return this.runConnection.detectEngine();
   }
 
   async describe(): Promise<{ engine: string; lock: LockStrategy; serverVersion: string }> {
     const engine = await this.detectEngine();
-    return { engine, lock: chooseLock(engine, this.options.lock), serverVersion: this.facts!.version };
+    return { engine, lock: chooseLock(engine, this.options.lock), serverVersion: this.runConnection.facts.version };
   }
 
   // ---- lock ----
 
   private lockFor(strategy: LockStrategy, engine: MysqlEngine): MysqlSessionLock | MysqlLease {
     if (strategy === 'session') {
-      this.sessionLock ??= new MysqlSessionLock(sessionLockName(this.facts!.database, this.options.table), getLockWaitSeconds(engine));
+      this.sessionLock ??= new MysqlSessionLock(sessionLockName(this.runConnection.facts.database, this.options.table), getLockWaitSeconds(engine));
       return this.sessionLock;
     }
     this.lease ??= new MysqlLease({
       open: () => this.source.open('extra'),
-      table: this.trackingTable('_lock'),
+      table: this.sql.lock,
       runId: this.options.runId,
       ttlMs: this.options.leaseTtlMs,
       owner: programName(this.options.runId),
@@ -205,15 +135,15 @@ class MysqlDriver implements Driver {
   }
 
   /**
-   * Read-only. Where GET_LOCK is trustworthy it is probed first; the lease row is probed too
-   * (a run started with `--lock lease` holds that one), when its table exists.
+   * Read-only. Both locks are probed, whichever this run would take: GET_LOCK where it is
+   * trustworthy (a run with another `lock` setting may hold it), then the lease row, when its
+   * table exists.
    */
   async probeLock(): Promise<LockHolder | null> {
     const session = await this.readConnection();
     if (!session) return null;
     const engine = await this.detectEngine();
-    const strategy = chooseLock(engine, this.options.lock);
-    if (strategy === 'session') {
+    if (sessionLockProblem(engine) === null) {
       const holder = await (this.lockFor('session', engine) as MysqlSessionLock).probe(session);
       if (holder) return holder;
     }
@@ -225,7 +155,7 @@ class MysqlDriver implements Driver {
   private async columnsOf(session: MysqlSession, table: string): Promise<string[]> {
     const rows = await session.rows(
       'SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
-      [this.facts!.database, table],
+      [this.runConnection.facts.database, table],
     );
     return rows.map((r) => String(r.name));
   }
@@ -236,13 +166,13 @@ class MysqlDriver implements Driver {
     if (!session) return null;
     let rows: Row[];
     try {
-      rows = await session.rows(`SELECT ${selectList(APPLIED_COLUMNS)} FROM ${this.trackingTable()}`);
+      rows = await session.rows(this.sql.readApplied());
     } catch (error) {
       if (isMissingTable(error)) return null;
       if (!isUnknownColumn(error)) throw error;
       const columns = await this.columnsOf(session, this.options.table);
       assertStrataTable(this.options.table, columns);
-      rows = await session.rows(`SELECT ${selectList(APPLIED_COLUMNS, new Set(columns))} FROM ${this.trackingTable()}`);
+      rows = await session.rows(this.sql.readApplied(new Set(columns)));
     }
     return rows.map(toApplied);
   }
@@ -250,9 +180,8 @@ class MysqlDriver implements Driver {
   async readLog(limit: number): Promise<LogRow[]> {
     const session = await this.readConnection();
     if (!session) return [];
-    const count = Math.max(0, Math.floor(limit));
     try {
-      const rows = await session.rows(`SELECT ${selectList(['id', ...LOG_COLUMNS])} FROM ${this.trackingTable('_log')} ORDER BY id DESC LIMIT ${count}`);
+      const rows = await session.rows(this.sql.readLog(limit));
       return rows.map(toLogRow);
     } catch (error) {
       if (isMissingTable(error)) return [];
@@ -264,7 +193,7 @@ class MysqlDriver implements Driver {
     const session = await this.readConnection();
     if (!session) return false;
     try {
-      const rows = await session.rows(`SELECT 1 AS hit FROM ${this.trackingTable('_log')} WHERE detail LIKE '%"protected":true%' LIMIT 1`);
+      const rows = await session.rows(this.sql.readProtected);
       return rows.length > 0;
     } catch (error) {
       if (isMissingTable(error)) return false;
@@ -279,7 +208,7 @@ class MysqlDriver implements Driver {
     const names = [this.options.table, `${this.options.table}_log`];
     const rows = await session.rows(
       'SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN (?, ?)',
-      [this.facts!.database, ...names],
+      [this.runConnection.facts.database, ...names],
     );
     // Compared without case: with lower_case_table_names the catalog holds lower-case names.
     const columns = (name: string) => {
@@ -290,36 +219,30 @@ class MysqlDriver implements Driver {
     const log = columns(names[1]!);
     if (applied) assertStrataTable(this.options.table, [...applied]);
     const statements = [
-      applied ? upgradeSql(this.trackingTable(), 'applied', applied) : createAppliedTableSql(this.trackingTable()),
-      log ? upgradeSql(this.trackingTable('_log'), 'log', log) : createLogTableSql(this.trackingTable('_log')),
+      applied ? upgradeSql(this.sql.applied, 'applied', applied) : createAppliedTableSql(this.sql.applied),
+      log ? upgradeSql(this.sql.log, 'log', log) : createLogTableSql(this.sql.log),
     ];
     for (const statement of statements) if (statement) await session.exec(statement);
   }
 
   async writeApplied(row: AppliedMigration): Promise<void> {
-    await this.trackingWrite(
-      `REPLACE INTO ${this.trackingTable()} (${APPLIED_COLUMNS.join(', ')}) VALUES (${APPLIED_COLUMNS.map(() => '?').join(', ')})`,
-      withDatetimes(APPLIED_COLUMNS, appliedValues(row)),
-    );
+    await this.trackingWrite(this.sql.replaceApplied, withDatetimes(APPLIED_COLUMNS, appliedValues(row)));
   }
 
   async writeProgress(version: string, statementsDone: number, error: string | null): Promise<void> {
-    await this.trackingWrite(`UPDATE ${this.trackingTable()} SET statements_done = ?, error = ? WHERE version = ?`, [statementsDone, error, version]);
+    await this.trackingWrite(this.sql.writeProgress, [statementsDone, error, version]);
   }
 
   async deleteApplied(version: string): Promise<void> {
-    await this.trackingWrite(`DELETE FROM ${this.trackingTable()} WHERE version = ?`, [version]);
+    await this.trackingWrite(this.sql.deleteApplied, [version]);
   }
 
   async deleteAllApplied(): Promise<void> {
-    await this.trackingWrite(`DELETE FROM ${this.trackingTable()}`, []);
+    await this.trackingWrite(this.sql.deleteAllApplied, []);
   }
 
   async appendLog(entry: LogEntry): Promise<void> {
-    await this.trackingWrite(
-      `INSERT INTO ${this.trackingTable('_log')} (${LOG_COLUMNS.join(', ')}) VALUES (${LOG_COLUMNS.map(() => '?').join(', ')})`,
-      withDatetimes(LOG_COLUMNS, logValues(entry)),
-    );
+    await this.trackingWrite(this.sql.appendLog, withDatetimes(LOG_COLUMNS, logValues(entry)));
   }
 
   /**
@@ -340,17 +263,31 @@ class MysqlDriver implements Driver {
       await session.exec(sql, values);
       return;
     }
-    // DDL may have ended the caller's transaction implicitly, and its lease check with it.
-    this.leaseRenewedInTransaction = null;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.writeInOwnTransaction(session, lease, sql, values);
+        return;
+      } catch (error) {
+        // The server rolled the whole transaction back (a deadlock; on Galera, a conflict
+        // with another node or its DDL): nothing was written, so it is simply run again.
+        if (!endsTransaction(error) || attempt >= OWN_TRANSACTION_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async writeInOwnTransaction(session: MysqlSession, lease: MysqlLease, sql: string, values: readonly unknown[]): Promise<void> {
     await session.exec('START TRANSACTION');
     try {
-      const renewedAt = await lease.checkInTransaction(session);
+      // Also pauses the lease's renewals until the commit (they would only wait for it).
+      this.leaseRenewedInTransaction = await lease.checkInTransaction(session);
       await session.exec(sql, values);
       await session.exec('COMMIT');
-      lease.renewedInCommit(renewedAt);
+      lease.renewedInCommit(this.leaseRenewedInTransaction);
     } catch (error) {
       if (!session.broken) await session.exec('ROLLBACK').catch(() => undefined);
       throw error;
+    } finally {
+      this.leaseRenewedInTransaction = null;
     }
   }
 
@@ -358,7 +295,7 @@ class MysqlDriver implements Driver {
 
   /** What the server said last: DDL ends a transaction implicitly, and this follows. */
   get inTransaction(): boolean {
-    return this.session?.inTransaction ?? false;
+    return this.runConnection.current?.inTransaction ?? false;
   }
 
   async begin(): Promise<void> {
@@ -377,7 +314,7 @@ class MysqlDriver implements Driver {
 
   async rollback(): Promise<void> {
     this.leaseRenewedInTransaction = null;
-    const session = this.session;
+    const session = this.runConnection.current;
     // Sent even when the flags say no transaction is open: ROLLBACK outside one is harmless.
     if (session && !session.broken) await session.exec('ROLLBACK');
   }
@@ -435,7 +372,7 @@ class MysqlDriver implements Driver {
 
   async info(): Promise<DatabaseInfo> {
     const session = await this.connection();
-    return mysqlInfo(session, await this.detectEngine(), this.facts!.version);
+    return mysqlInfo(session, await this.detectEngine(), this.runConnection.facts.version);
   }
 
   async listObjects(): Promise<DbObject[]> {
@@ -447,7 +384,8 @@ class MysqlDriver implements Driver {
 
   async dropObjects(objects: readonly DbObject[]): Promise<void> {
     this.assertLockHeld();
-    await dropMysqlObjects(await this.connection(), this.facts!.database, objects);
+    const session = await this.connection();
+    await dropMysqlObjects(session, this.runConnection.facts.database, objects);
   }
 
   // ---- errors and signals ----
@@ -458,11 +396,11 @@ class MysqlDriver implements Driver {
 
   /** KILL QUERY from a short-lived second connection, only while a statement is running. */
   async cancel(): Promise<void> {
-    const session = this.session;
-    if (!session || session.running === 0 || !this.facts) return;
+    const session = this.runConnection.current;
+    if (!session || session.running === 0) return;
     const killer = await this.source.open('extra');
     try {
-      await killer.exec(`KILL QUERY ${this.facts.connectionId}`);
+      await killer.exec(`KILL QUERY ${this.runConnection.facts.connectionId}`);
     } catch (error) {
       // The connection is gone already: nothing left to cancel.
       if (errnoOf(error) !== ER.UNKNOWN_THREAD) throw error;
@@ -473,32 +411,12 @@ class MysqlDriver implements Driver {
 
   /**
    * Lets go of the lock, then closes the connection strata opened, or returns the pooled one
-   * with its session variables put back — destroyed instead when that, or releasing the
-   * lock, failed (the application must not inherit a lock or strata's settings).
+   * as it was found — destroyed instead when releasing the lock failed.
    */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.releaseLock();
-    await this.opening?.catch(() => undefined);
-    const session = this.session;
-    this.session = null;
-    if (!session) return;
-    let destroy = this.releaseFailed;
-    if (session.pooled && !destroy && !session.broken) {
-      try {
-        if (session.inTransaction) await session.exec('ROLLBACK');
-        if (this.restoreSession) await session.exec(this.restoreSession);
-      } catch {
-        destroy = true;
-      }
-    }
-    await session.close(destroy);
+    await this.runConnection.close(this.releaseFailed);
   }
-}
-
-/** A session variable's value as SQL: the number read back, or DEFAULT when it was not one. */
-function numberOrDefault(value: unknown): string {
-  const number = Number(value);
-  return value !== null && value !== undefined && value !== '' && Number.isFinite(number) ? String(number) : 'DEFAULT';
 }

@@ -74,6 +74,24 @@ export function getLockWaitSeconds(engine: MysqlEngine): number {
   return engine === 'tidb' ? 1 : 0;
 }
 
+/**
+ * The session variables a run's connection gets: MySQL has no SET LOCAL, so the waits for
+ * the application's locks (`lock_wait_timeout`: metadata locks, i.e. DDL;
+ * `innodb_lock_wait_timeout`: row locks) and the statement timeout hold for the whole
+ * connection. vtgate accepts only some session variables: Vitess keeps its defaults.
+ */
+export function sessionSettings(
+  family: 'tidb' | 'vitess' | 'mariadb' | 'mysql',
+  options: { readonly ddlLockTimeoutMs: number; readonly statementTimeoutMs: number },
+): (readonly [name: string, value: string])[] {
+  const settings: [string, string][] = [];
+  const seconds = lockWaitSeconds(options.ddlLockTimeoutMs);
+  if (seconds !== null && family !== 'vitess') settings.push(['lock_wait_timeout', String(seconds)], ['innodb_lock_wait_timeout', String(seconds)]);
+  const timeout = options.statementTimeoutMs > 0 ? statementTimeoutVariable(family) : null;
+  if (timeout) settings.push([timeout.name, timeout.value(options.statementTimeoutMs)]);
+  return settings;
+}
+
 /** The session variable bounding how long a statement runs, per engine (null: none strata can set). */
 export function statementTimeoutVariable(family: 'tidb' | 'vitess' | 'mariadb' | 'mysql'): { name: string; value: (ms: number) => string } | null {
   switch (family) {

@@ -70,8 +70,9 @@ export function programName(runId: string): string {
 /** Connections strata opens itself from a `mysql://` or `mariadb://` URL. */
 export function urlSource(mysql: MysqlModule, url: string, display: string, runId: string): SessionSource {
   // mysql2 reads user, password, host, port, database and options from the URL; the scheme
-  // only has to be one it knows.
-  const uri = url.replace(/^mariadb:/i, 'mysql:');
+  // only has to be one it knows. Its multi-statement mode stays off whatever the URL says:
+  // strata splits statements itself (§2), and a URL option would override ours.
+  const uri = withoutMultipleStatements(url.replace(/^mariadb:/i, 'mysql:'));
   const password = passwordOf(uri);
   return {
     display,
@@ -84,8 +85,6 @@ export function urlSource(mysql: MysqlModule, url: string, display: string, runI
           // DATETIME values are read and written as UTC, whatever the server's time zone.
           timezone: 'Z',
           connectAttributes: { program_name: programName(runId) },
-          // Never the multi-statement mode: strata splits statements itself (§2).
-          multipleStatements: false,
         });
         return new MysqlSession(connection, false);
       } catch (error) {
@@ -152,6 +151,17 @@ export function poolDisplay(client: unknown): string {
   const port = config.port ? `:${String(config.port)}` : '';
   const database = typeof config.database === 'string' ? `/${config.database}` : '';
   return `mysql://${user}${host}${port}${database} (application pool)`;
+}
+
+function withoutMultipleStatements(uri: string): string {
+  try {
+    const parsed = new URL(uri);
+    if (!parsed.searchParams.has('multipleStatements')) return uri;
+    parsed.searchParams.delete('multipleStatements');
+    return parsed.toString();
+  } catch {
+    return uri; // mysql2 reports the bad URL
+  }
 }
 
 function passwordOf(uri: string): string | null {
@@ -233,14 +243,14 @@ export class MysqlSession {
     }
   }
 
+  /** Rows carry no status; the OK packet of a statement (the last one of a CALL) does. */
   private noteStatus(result: unknown): void {
     const packets = Array.isArray(result) ? result : [result];
     for (let i = packets.length - 1; i >= 0; i--) {
-      const status = (packets[i] as OkPacket | null)?.serverStatus;
-      if (typeof status === 'number') {
-        this.inTransaction = (status & SERVER_STATUS_IN_TRANS) !== 0;
-        return;
-      }
+      if (!isOk(packets[i])) continue;
+      const status = (packets[i] as OkPacket).serverStatus;
+      if (typeof status === 'number') this.inTransaction = (status & SERVER_STATUS_IN_TRANS) !== 0;
+      return;
     }
   }
 
@@ -292,6 +302,7 @@ export function affectedOf(result: unknown): number {
   return 0;
 }
 
+/** mysql2's ResultSetHeader (an OK packet), as opposed to a row that happens to have such columns. */
 function isOk(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'affectedRows' in value && 'serverStatus' in value;
+  return typeof value === 'object' && value !== null && value.constructor?.name === 'ResultSetHeader';
 }

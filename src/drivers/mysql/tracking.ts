@@ -104,4 +104,40 @@ export function withDatetimes(columns: readonly string[], values: readonly unkno
   return columns.map((column, i) => (DATETIME_COLUMNS.has(column) ? toDatetime(values[i]) : values[i]));
 }
 
+/** Every statement on the tracking tables, built once per run. */
+export interface TrackingSql {
+  readonly applied: string;
+  readonly log: string;
+  readonly lock: string;
+  /** `available`: the columns of a table made by an older strata (the rest read as NULL). */
+  readApplied(available?: ReadonlySet<string>): string;
+  readLog(limit: number): string;
+  readonly readProtected: string;
+  readonly replaceApplied: string;
+  readonly writeProgress: string;
+  readonly deleteApplied: string;
+  readonly deleteAllApplied: string;
+  readonly appendLog: string;
+}
+
+export function trackingSql(database: string, table: string): TrackingSql {
+  const applied = qualified(database, table);
+  const log = qualified(database, `${table}_log`);
+  const columns = (names: readonly string[]) => names.map(quoteId).join(', ');
+  const marks = (names: readonly string[]) => names.map(() => '?').join(', ');
+  return {
+    applied,
+    log,
+    lock: qualified(database, `${table}_lock`),
+    readApplied: (available) => `SELECT ${selectList(APPLIED_COLUMNS, available)} FROM ${applied}`,
+    readLog: (limit) => `SELECT ${selectList(['id', ...LOG_COLUMNS])} FROM ${log} ORDER BY id DESC LIMIT ${Math.max(0, Math.floor(limit))}`,
+    readProtected: `SELECT 1 AS hit FROM ${log} WHERE detail LIKE '%"protected":true%' LIMIT 1`,
+    replaceApplied: `REPLACE INTO ${applied} (${columns(APPLIED_COLUMNS)}) VALUES (${marks(APPLIED_COLUMNS)})`,
+    writeProgress: `UPDATE ${applied} SET statements_done = ?, error = ? WHERE version = ?`,
+    deleteApplied: `DELETE FROM ${applied} WHERE version = ?`,
+    deleteAllApplied: `DELETE FROM ${applied}`,
+    appendLog: `INSERT INTO ${log} (${columns(LOG_COLUMNS)}) VALUES (${marks(LOG_COLUMNS)})`,
+  };
+}
+
 export { APPLIED_COLUMNS, LOG_COLUMNS };
