@@ -107,11 +107,11 @@ function logEntry(overrides: Partial<LogEntry> = {}): LogEntry {
   };
 }
 
-/** Every relation outside the system schemas, as `schema.name`. */
+/** Every table, view and materialized view outside the system schemas, as `schema.name`. */
 async function relations(client: pg.Client): Promise<string[]> {
   const { rows } = await client.query(
     `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND c.relkind IN ('r', 'p', 'v', 'm', 'S') ORDER BY 1`,
+      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND c.relkind IN ('r', 'p', 'v', 'm') ORDER BY 1`,
   );
   return rows.map((r: { name: string }) => r.name);
 }
@@ -399,6 +399,32 @@ dbTest('schemas are tenants: independent tracking tables, locks and migrations',
   await leaseB.acquireLock({ timeoutMs: 500 });
 });
 
+dbTest('racing runs hold the lock one at a time (session and lease, the lease table created in the race)', async ({ open }) => {
+  for (const lock of ['session', 'lease'] as const) {
+    const drivers = await Promise.all(Array.from({ length: 6 }, () => open({ lock, schema: `race_${lock}` })));
+    let inside = 0;
+    let most = 0;
+    let turns = 0;
+    await Promise.all(
+      drivers.map(async (driver) => {
+        await driver.acquireLock({ timeoutMs: 10_000 });
+        inside++;
+        most = Math.max(most, inside);
+        await driver.ensureTracking();
+        const before = (await driver.readApplied())!.length;
+        await sleep(30);
+        await driver.writeApplied(applied(String(before + 1).padStart(3, '0')));
+        turns++;
+        inside--;
+        await driver.releaseLock();
+      }),
+    );
+    assert.equal(most, 1, `${lock}: one holder at a time`);
+    assert.equal(turns, 6);
+    assert.deepEqual((await drivers[0]!.readApplied())!.map((r) => r.version).sort(), ['001', '002', '003', '004', '005', '006']);
+  }
+});
+
 test('advisory keys: (int4 hash of "strata", int4 hash of schema.table), stable across versions', () => {
   const [k1, k2] = advisoryKeys('public', 'strata_migrations');
   assert.equal(k1, int4Hash('strata'));
@@ -525,6 +551,31 @@ dbTest('lease: a run whose lease was taken over is stopped at its next tracking 
   assert.equal(await other.tableExists('t004'), false);
 });
 
+dbTest('lease: a waiter never queues behind the holder\'s open transaction, which keeps the lease past its TTL', async ({ open }) => {
+  const holder = await open({ lock: 'lease', leaseTtlMs: 600, runId: 'run-holder' });
+  const waiter = await open({ lock: 'lease', runId: 'run-waiter' });
+  await holder.acquireLock({ timeoutMs: 1000 });
+  await holder.ensureTracking();
+  // An --atomic run: its first tracking write holds the lease row until the final commit.
+  await holder.begin();
+  await holder.execute('CREATE TABLE t1 (id int)');
+  await holder.writeApplied(applied('001'));
+  for (let i = 0; i < 3; i++) {
+    const started = Date.now();
+    const error = await rejectsWith(waiter.acquireLock({ timeoutMs: 300 }), LockTimeoutError, 'lock-timeout');
+    assert.ok(Date.now() - started < 1500, 'the waiter gave up on time, not stuck behind the row lock');
+    assert.match(error.message, /run-holder/);
+  }
+  holder.assertLockHeld(); // > 1 s after the write, twice the TTL: the open transaction still holds it
+  await holder.execute('CREATE TABLE t2 (id int)');
+  await holder.writeApplied(applied('002'));
+  await holder.commit();
+  holder.assertLockHeld();
+  assert.deepEqual((await holder.readApplied())?.map((r) => r.version).sort(), ['001', '002']);
+  await holder.releaseLock();
+  await waiter.acquireLock({ timeoutMs: 1000 });
+});
+
 dbTest('lease: the renewal notices a takeover, and assertLockHeld reports it', async ({ open, raw }) => {
   const victim = await open({ lock: 'lease', leaseTtlMs: 600, runId: 'run-victim' });
   await victim.acquireLock({ timeoutMs: 1000 });
@@ -621,18 +672,21 @@ dbTest('DDL inside begin() waiting on an application lock fails after ddlLockTim
   await app.query('ROLLBACK');
 });
 
-dbTest('cancel() interrupts a running SELECT pg_sleep(10) and the connection stays usable', async ({ open }) => {
-  const driver = await open();
-  await driver.cancel(); // nothing running: nothing to do
-  const started = Date.now();
-  const running = driver.query('SELECT pg_sleep(10)');
-  await sleep(300);
-  await driver.cancel();
-  const error = await failure(running);
-  assert.ok(Date.now() - started < 3000, 'returned early');
-  assert.equal((error as { code?: string }).code, '57014');
-  assert.equal(driver.errorFacts(error).cancelled, true);
-  assert.deepEqual(await driver.query('SELECT 1 AS one'), [{ one: 1 }]);
+dbTest('cancel() interrupts a running SELECT pg_sleep(10) and the connection stays usable (session and lease mode)', async ({ open }) => {
+  for (const lock of ['session', 'lease'] as const) {
+    const driver = await open({ lock });
+    await driver.cancel(); // nothing running: nothing to do
+    assert.deepEqual(await driver.query('SELECT 1 AS one'), [{ one: 1 }]);
+    const started = Date.now();
+    const running = failure(driver.query('SELECT pg_sleep(10)'));
+    await sleep(300);
+    await driver.cancel();
+    const error = await running;
+    assert.ok(Date.now() - started < 3000, 'returned early');
+    assert.equal((error as { code?: string }).code, '57014');
+    assert.equal(driver.errorFacts(error).cancelled, true);
+    assert.deepEqual(await driver.query('SELECT 1 AS one'), [{ one: 1 }]);
+  }
 });
 
 dbTest('statementTimeout bounds a statement only when set, and is not "cancelled"', async ({ open }) => {
@@ -788,9 +842,9 @@ dbTest('listObjects finds everything in the schema but the tracking tables; drop
   // Any order: CASCADE and IF EXISTS.
   await driver.dropObjects([...objects].reverse());
   assert.deepEqual(await driver.listObjects(), []);
-  assert.deepEqual(await relations(client), [
-    'other.keep_me', 'public.strata_migrations', 'public.strata_migrations_log', 'public.strata_migrations_log_id_seq',
-  ]);
+  assert.deepEqual(await relations(client), ['other.keep_me', 'public.strata_migrations', 'public.strata_migrations_log']);
+  const { rows: sequences } = await client.query(`SELECT relname FROM pg_class WHERE relkind = 'S' ORDER BY 1`);
+  assert.deepEqual(sequences.map((r: { relname: string }) => r.relname), ['strata_migrations_log_id_seq']);
   assert.equal(driver.inTransaction, false);
 });
 

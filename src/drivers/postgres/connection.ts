@@ -3,6 +3,7 @@
  * of the application's Pool, or the application's own Client — and how to open short-lived
  * second connections to the same server (lease renewal, cancelling a statement).
  */
+import { connect as connectSocket } from 'node:net';
 import type { Client, ClientBase, ClientConfig, Pool, PoolClient } from 'pg';
 import { ConfigError } from '../../core/errors.js';
 import { passwordOf } from '../url.js';
@@ -160,4 +161,34 @@ function displayOf(config: ClientConfig): string {
   }
   const user = config.user ? `${encodeURIComponent(config.user)}@` : '';
   return `postgres://${user}${config.host ?? 'localhost'}:${config.port ?? 5432}/${config.database ?? ''}`;
+}
+
+/**
+ * The protocol's CancelRequest for what runs on `client` now: a fresh socket carrying the
+ * backend key the server (or PgBouncer, which maps it to whichever server connection the
+ * client is on) handed out at start-up. No login, and it reaches the right backend even when
+ * a transaction pooler moves the client between server connections — unlike
+ * pg_cancel_backend(pid) with a pid read earlier. Resolves once the server closes the socket.
+ */
+export function sendCancelRequest(client: ClientBase, timeoutMs = 2000): Promise<void> {
+  const { processID, secretKey, host, port } = client as unknown as { processID: number | null; secretKey: number | null; host?: string; port?: number };
+  if (processID === null || secretKey === null || processID === undefined || secretKey === undefined) return Promise.resolve();
+  const packet = Buffer.alloc(16);
+  packet.writeInt32BE(16, 0);
+  packet.writeInt32BE(80877102, 4); // the cancel request code
+  packet.writeInt32BE(processID, 8);
+  packet.writeInt32BE(secretKey, 12);
+  return new Promise((resolve) => {
+    const target = host ?? 'localhost';
+    const socket = target.startsWith('/') ? connectSocket(`${target}/.s.PGSQL.${port ?? 5432}`) : connectSocket(port ?? 5432, target);
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    socket.on('connect', () => socket.write(packet));
+    socket.on('error', done);
+    socket.on('close', done);
+  });
 }

@@ -27,10 +27,11 @@ export const DUPLICATE_TABLE = '42P07';
 
 /**
  * Raised before a statement does anything: parse and analysis errors (class 42: syntax,
- * permission denied, undefined or duplicate objects), a lock wait that timed out, "cannot run
- * inside a transaction block", read-only transaction, unknown schema or database.
+ * permission denied, undefined or duplicate objects), "cannot run inside a transaction block",
+ * read-only transaction, unknown schema or database. Not a lock-wait timeout: CREATE INDEX
+ * CONCURRENTLY can time out waiting for old transactions after its index exists (INVALID).
  */
-const BEFORE_EXECUTION = new Set([LOCK_NOT_AVAILABLE, ACTIVE_SQL_TRANSACTION, '25006', INVALID_SCHEMA_NAME, INVALID_CATALOG_NAME]);
+const BEFORE_EXECUTION = new Set([ACTIVE_SQL_TRANSACTION, '25006', INVALID_SCHEMA_NAME, INVALID_CATALOG_NAME]);
 
 export function sqlState(error: unknown): string | null {
   const code = (error as { code?: unknown } | null)?.code;
