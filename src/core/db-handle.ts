@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Driver } from '../drivers/driver.js';
+import { isConcurrently } from '../sql/classify.js';
 import { splitStatements } from '../sql/split.js';
 import { ConfigError } from './errors.js';
 import type { Db } from './model.js';
@@ -22,7 +23,8 @@ export function createDbHandle(options: DbHandleOptions): Db {
   const exec = async (sql: string): Promise<void> => {
     for (const statement of splitStatements(sql, driver.syntax)) {
       beforeStatement();
-      await driver.execute(statement.text);
+      // CONCURRENTLY waits for old transactions by design: no lock timeout for it.
+      await driver.execute(statement.text, { lockTimeout: !isConcurrently(statement.text, driver.syntax) });
       onStatement();
     }
   };

@@ -10,7 +10,7 @@
 import { hostname } from 'node:os';
 import { ConfigError } from '../../core/errors.js';
 import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
-import type { DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, LockHolder, LockOptions, LockStrategy, Row } from '../driver.js';
+import type { AppliedChecksum, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, LockHolder, LockOptions, LockStrategy, Row } from '../driver.js';
 import { appliedValues, assertStrataTable, logValues, toApplied, toLogRow } from '../tracking-rows.js';
 import { type MysqlEngine, chooseLock, getLockWaitSeconds, sessionLockProblem } from './engine.js';
 import { ER, endsTransaction, errnoOf, isMissingTable, isUnknownColumn, mysqlErrorFacts } from './errors.js';
@@ -175,6 +175,20 @@ class MysqlDriver implements Driver {
       rows = await session.rows(this.sql.readApplied(new Set(columns)));
     }
     return rows.map(toApplied);
+  }
+
+  /** The no-op check's one read: three columns, no row mapping. Falls back to the full read on an old table. */
+  async readChecksums(): Promise<AppliedChecksum[] | null> {
+    const session = await this.readConnection();
+    if (!session) return null;
+    try {
+      const rows = await session.rows(`SELECT version, checksum, state FROM ${this.sql.applied}`);
+      return rows.map((r): AppliedChecksum => [String(r.version), (r.checksum as string | null) ?? null, String(r.state)]);
+    } catch (error) {
+      if (isMissingTable(error)) return null;
+      if (isUnknownColumn(error)) return (await this.readApplied())?.map((r): AppliedChecksum => [r.version, r.checksum, r.state]) ?? null;
+      throw error;
+    }
   }
 
   async readLog(limit: number): Promise<LogRow[]> {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ConnectionError, LockTimeoutError, StrataError, messageOf } from '../../core/errors.js';
 import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
-import type { Capabilities, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, LockHolder, LockOptions, LockStrategy, Row } from '../driver.js';
+import type { AppliedChecksum, Capabilities, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, LockHolder, LockOptions, LockStrategy, Row } from '../driver.js';
 import { LOG_COLUMNS, appliedValues, assertStrataTable, logValues, toApplied, toLogRow } from '../tracking-rows.js';
 import { loadPg, openRunConnection, sendCancelRequest, type PostgresTarget, type RunConnection } from './connection.js';
 import { capabilitiesOf, chooseLock, detectEngine, serverVersionOf, type Engine } from './engine.js';
@@ -257,6 +257,21 @@ class PostgresDriver implements Driver {
       if (!existing) return null;
       assertStrataTable(this.options.table, existing);
       return (await this.session.raw(selectAppliedSql(this.names, existing))).rows.map(toApplied);
+    }
+  }
+
+  /** The no-op check's one read: three columns, no row mapping. Falls back to the full read on an old table. */
+  async readChecksums(): Promise<AppliedChecksum[] | null> {
+    const full = async () => (await this.readApplied())?.map((r): AppliedChecksum => [r.version, r.checksum, r.state]) ?? null;
+    if (this.inTransaction) return full();
+    try {
+      const { rows } = await this.session.raw(`SELECT version, checksum, state FROM ${this.names.applied}`);
+      return (rows as { version: string; checksum: string | null; state: string }[]).map((r): AppliedChecksum => [r.version, r.checksum, r.state]);
+    } catch (error) {
+      const code = sqlState(error);
+      if (code === UNDEFINED_TABLE || code === INVALID_SCHEMA_NAME) return null;
+      if (code === UNDEFINED_COLUMN) return full();
+      throw error;
     }
   }
 
