@@ -60,6 +60,15 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
   const outcome: RunOutcome = { applied: [], rolledBack: [] };
   const finished = direction === 'up' ? outcome.applied : outcome.rolledBack;
   let group: { startedAt: number; members: string[] } | null = null;
+  /** A finished dirty-protocol migration whose completion waits to share the next commit. */
+  let waiting: Completion | null = null;
+  const recordWaiting = async () => {
+    if (!waiting) return;
+    const completion = waiting;
+    waiting = null;
+    await inTransaction(ctx, () => recordCompletion(ctx, completion));
+    finished.push(completion.migration.version);
+  };
   const atomicMembers: string[] = [];
   let current: PlannedMigration | null = null;
 
@@ -88,9 +97,18 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
         atomicMembers.push(m.version);
       } else if (!transactional) {
         await closeGroup();
-        await runDirty(ctx, direction, item, started);
-        finished.push(m.version);
+        const previous: Completion | null = waiting;
+        let previousRecorded = false;
+        waiting = null;
+        try {
+          waiting = await runDirty(ctx, direction, item, started, previous, () => (previousRecorded = true));
+        } finally {
+          // The previous completion commits with this migration's dirty row, unless this failed first.
+          if (previous && previousRecorded) finished.push(previous.migration.version);
+          else if (previous) waiting = previous;
+        }
       } else if (driver.capabilities.groupCommit) {
+        await recordWaiting();
         if (!group) {
           await driver.begin();
           group = { startedAt: performance.now(), members: [] };
@@ -110,6 +128,7 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
         group.members.push(m.version);
         if (group.members.length >= GROUP_MAX_MIGRATIONS || performance.now() - group.startedAt >= GROUP_MAX_MS) await closeGroup();
       } else {
+        await recordWaiting();
         await withRetries(ctx, item, async () => {
           await driver.begin();
           try {
@@ -125,6 +144,7 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
       ctx.emit({ type: 'migration-done', direction, version: m.version, name: m.name, durationMs: Math.round(performance.now() - started), index, total: plan.length });
     }
     await closeGroup();
+    await recordWaiting();
     if (options.atomic) {
       await driver.commit();
       finished.push(...atomicMembers);
@@ -135,7 +155,8 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
     if (options.atomic && driver.inTransaction) await driver.rollback().catch(() => undefined);
     else if (group) await closeGroup().catch(() => undefined);
     else if (driver.inTransaction) await driver.rollback().catch(() => undefined);
-    const failure = describeFailure(ctx, direction, current, error, options.atomic);
+    await recordWaiting().catch(() => undefined);
+    const failure = describeFailure(ctx, direction, current, error, options.atomic, await driverHint(ctx, error));
     failure.applied = outcome.applied;
     failure.rolledBack = outcome.rolledBack;
     if (current && !(error instanceof StrataError && error.code === 'lock-lost')) {
@@ -160,11 +181,53 @@ async function runTransactional(ctx: RunContext, direction: Direction, item: Pla
 }
 
 /**
- * The dirty protocol, for what cannot be rolled back (MySQL DDL, `transaction: off`): the row
- * is committed `dirty` first, progress is counted per statement, and only success sets it
- * `applied` (or, rolling back, removes it). A crash part-way leaves the row dirty.
+ * What a finished dirty-protocol migration still has to record: its `applied` row (or, rolled
+ * back, the removal of its row) and its success log row. It is written in the same commit as
+ * the next migration's dirty row when there is one (§6: on MySQL every migration takes this
+ * path, and a commit costs a sync), else on its own.
  */
-async function runDirty(ctx: RunContext, direction: Direction, item: PlannedMigration, started: number): Promise<void> {
+interface Completion {
+  readonly migration: LoadedMigration;
+  readonly direction: Direction;
+  readonly row: AppliedMigration | null;
+  readonly version: string;
+  readonly durationMs: number;
+}
+
+async function recordCompletion(ctx: RunContext, completion: Completion): Promise<void> {
+  const { migration: m, direction } = completion;
+  if (direction === 'up') await ctx.driver.writeApplied(completion.row!);
+  else await ctx.driver.deleteApplied(completion.version);
+  await appendLog(ctx, direction, m, 'success', null, completion.durationMs);
+}
+
+/** Runs `work` in one transaction on the run's connection. */
+async function inTransaction(ctx: RunContext, work: () => Promise<void>): Promise<void> {
+  await ctx.driver.begin();
+  try {
+    await work();
+    await ctx.driver.commit();
+  } catch (error) {
+    if (ctx.driver.inTransaction) await ctx.driver.rollback();
+    throw error;
+  }
+}
+
+/**
+ * The dirty protocol, for what cannot be rolled back (MySQL DDL, `transaction: off`): the row
+ * is committed `dirty` first (together with the previous migration's completion, if one is
+ * waiting), statements are counted as they run, and only success sets it `applied` (or,
+ * rolling back, removes it) — returned as a Completion for the caller to record. A failure
+ * records how many statements ran and the error; a crash part-way leaves the row dirty.
+ */
+async function runDirty(
+  ctx: RunContext,
+  direction: Direction,
+  item: PlannedMigration,
+  started: number,
+  previous: Completion | null,
+  onPreviousRecorded: () => void,
+): Promise<Completion> {
   const { driver } = ctx;
   const m = item.migration;
   let done = 0;
@@ -173,16 +236,19 @@ async function runDirty(ctx: RunContext, direction: Direction, item: PlannedMigr
   });
   if (direction === 'up') await precheck(m, db);
   const dirtyBase = direction === 'up' ? appliedRow(ctx, m, null) : item.row!;
-  await driver.writeApplied({ ...dirtyBase, state: 'dirty', dirtyOperation: direction, statementsDone: 0, error: null });
+  await inTransaction(ctx, async () => {
+    if (previous) await recordCompletion(ctx, previous);
+    await driver.writeApplied({ ...dirtyBase, state: 'dirty', dirtyOperation: direction, statementsDone: 0, error: null });
+  });
+  if (previous) onPreviousRecorded();
   try {
     await runStep(ctx, m.version, stepOf(item, direction), db, async (statementsDone) => {
       done = statementsDone;
-      await driver.writeProgress(m.version, statementsDone, null);
     });
     if (direction === 'up') await verify(m, db);
   } catch (error) {
     const original = error instanceof StepFailure ? error.original : error;
-    if (error instanceof StepFailure) done = error.statementsDone;
+    if (error instanceof StepFailure && error.statement !== null) done = error.statementsDone;
     const noEffect = done === 0 && driver.errorFacts(original).noEffect;
     if (noEffect) {
       // Nothing ran: the dirty marker is withdrawn and only the failed log row stays.
@@ -194,16 +260,13 @@ async function runDirty(ctx: RunContext, direction: Direction, item: PlannedMigr
     throw error;
   }
   const durationMs = Math.round(performance.now() - started);
-  await driver.begin();
-  try {
-    if (direction === 'up') await driver.writeApplied({ ...appliedRow(ctx, m, durationMs), statementsDone: done });
-    else await driver.deleteApplied(item.row!.version);
-    await appendLog(ctx, direction, m, 'success', null, durationMs);
-    await driver.commit();
-  } catch (error) {
-    if (driver.inTransaction) await driver.rollback();
-    throw error;
-  }
+  return {
+    migration: m,
+    direction,
+    row: direction === 'up' ? { ...appliedRow(ctx, m, durationMs), statementsDone: done } : null,
+    version: direction === 'up' ? m.version : item.row!.version,
+    durationMs,
+  };
 }
 
 async function runStep(ctx: RunContext, version: string, step: Step, db: Db, onProgress?: (done: number) => Promise<void>): Promise<void> {
@@ -352,8 +415,14 @@ function throwIfAborted(ctx: RunContext): void {
   if (ctx.signal?.aborted) throw new AbortError();
 }
 
+/** What the driver adds about a failed statement (e.g. the INVALID index of a failed CREATE INDEX CONCURRENTLY). */
+async function driverHint(ctx: RunContext, error: unknown): Promise<string | null> {
+  if (!ctx.driver.failureHint || !(error instanceof StepFailure) || !error.statement || ctx.signal?.aborted) return null;
+  return ctx.driver.failureHint(error.statement.text, error.original).catch(() => null);
+}
+
 /** One error for the user: what failed, where (file and line), what state it left, what to do. */
-function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMigration | null, error: unknown, atomic: boolean): StrataError {
+function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMigration | null, error: unknown, atomic: boolean, driverNote: string | null = null): StrataError {
   const original = error instanceof StepFailure ? error.original : error;
   const m = item?.migration;
   if (ctx.signal?.aborted && !(original instanceof StrataError && original.code !== 'aborted')) {
@@ -383,7 +452,7 @@ function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMig
     : transactional
       ? `the failed ${direction === 'up' ? 'migration' : 'rollback'} of ${m.id} was undone${earlierNote(direction)}; fix the file and run \`${command}\` again`
       : `${m.id} is recorded dirty: check what of it ran, then \`strata repair --applied ${m.version}\` (you finished it by hand) or \`strata repair --rolled-back ${m.version}\` (you undid it)`;
-  return new MigrationError('migration-failed', `${where}: ${messageOf(original)}`, { migration: m.id, file: m.file, line, hint }, { cause: original });
+  return new MigrationError('migration-failed', `${where}: ${messageOf(original)}`, { migration: m.id, file: m.file, line, hint: driverNote ? `${driverNote}; then ${hint}` : hint }, { cause: original });
 }
 
 function earlierNote(direction: Direction): string {

@@ -162,6 +162,13 @@ export interface Driver {
 
   // ---- Errors and signals ----
   errorFacts(error: unknown): ErrorFacts;
+  /**
+   * Optional. Called by the core after a migration's SQL statement failed, before the error
+   * is reported: what the user must clean up that the error does not say (PostgreSQL: the
+   * INVALID index a failed CREATE INDEX CONCURRENTLY left, and the DROP INDEX CONCURRENTLY
+   * that removes it). null when there is nothing to add; never throws (null instead).
+   */
+  failureHint?(statement: string, error: unknown): Promise<string | null>;
   /** Cancels the running statement from a second connection (a signal arrived). */
   cancel(): Promise<void>;
   /** Closes what the driver opened (never a connection or pool the application passed in). */

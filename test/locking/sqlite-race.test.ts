@@ -30,14 +30,17 @@ describe('locking on SQLite', () => {
   });
 
   test('a runner that cannot get the lock within --lock-timeout exits 4 naming the holder; a patient one then finds everything applied', async () => {
+    // The holder keeps the lock until the test writes the release file: no timing assumptions.
     const p = project({
-      '001_slow.ts': `export async function up(db) {\n  db.log('holding the lock');\n  await new Promise((r) => setTimeout(r, 6000));\n  await db.exec('CREATE TABLE slow (id INTEGER)');\n}\nexport async function down(db) { await db.exec('DROP TABLE slow'); }\n`,
+      '001_slow.ts': `import { existsSync } from 'node:fs';\nexport async function up(db) {\n  db.log('holding the lock');\n  for (let i = 0; i < 1200 && !existsSync(process.env.STRATA_TEST_RELEASE); i++) await new Promise((r) => setTimeout(r, 50));\n  await db.exec('CREATE TABLE slow (id INTEGER)');\n}\nexport async function down(db) { await db.exec('DROP TABLE slow'); }\n`,
     });
+    const release = join(p.dir, 'release');
+    const env = { STRATA_TEST_RELEASE: release };
     try {
       const db = `sqlite:${join(p.dir, 'app.db')}`;
       let started!: () => void;
       const holding = new Promise<void>((resolve) => (started = resolve));
-      const holder = strata(['up', '--db', db], { cwd: p.dir, onOutput: (text) => text.includes('holding the lock') && started() });
+      const holder = strata(['up', '--db', db], { cwd: p.dir, env, onOutput: (text) => text.includes('holding the lock') && started() });
       await holding;
       const impatient = await strata(['up', '--db', db, '--lock-timeout', '0.5', '--json'], { cwd: p.dir });
       assert.equal(impatient.code, 4, impatient.stderr);
@@ -45,7 +48,10 @@ describe('locking on SQLite', () => {
       assert.equal(impatient.json().error.code, 'lock-timeout');
       const status = await strata(['status', '--db', db, '--json'], { cwd: p.dir });
       assert.match(status.json().lock.owner, /:\d+ /, 'status names the holder without waiting');
-      const patient = await strata(['up', '--db', db, '--json'], { cwd: p.dir });
+      const patientRun = strata(['up', '--db', db, '--json'], { cwd: p.dir, env });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      p.write('release', '');
+      const patient = await patientRun;
       assert.equal(patient.code, 0, patient.stderr);
       assert.equal(patient.json().status, 'up-to-date', 'the waiter re-read what the holder applied');
       const first = await holder;
