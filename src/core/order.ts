@@ -33,7 +33,9 @@ export function canonicalOrder(nodes: readonly OrderInput[]): OrderResult {
     if (node.dependsOn.includes(node.key)) waitingOn.set(node.key, (waitingOn.get(node.key) ?? 0) + 1);
   }
 
-  const heap = new VersionHeap((a, b) => compareVersions(byKey.get(a)!.version, byKey.get(b)!.version));
+  // Rank every node by version once, so the heap compares integers (10,000 nodes: ~130,000 comparisons).
+  const rank = new Map([...nodes].sort((a, b) => compareVersions(a.version, b.version)).map((n, i) => [n.key, i]));
+  const heap = new VersionHeap((a, b) => rank.get(a)! - rank.get(b)!);
   for (const node of nodes) if (waitingOn.get(node.key) === 0) heap.push(node.key);
 
   const order: string[] = [];

@@ -7,7 +7,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Driver } from '../drivers/driver.js';
 import { isConcurrently, tableOfStatement } from '../sql/classify.js';
-import { splitStatements, type Statement } from '../sql/split.js';
+import type { Statement } from '../sql/split.js';
+import { statementsOf } from './script-statements.js';
 import { createDbHandle } from './db-handle.js';
 import { AbortError, MigrationError, StrataError, messageOf } from './errors.js';
 import type { EventListener } from './events.js';
@@ -113,7 +114,7 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
           await driver.begin();
           group = { startedAt: performance.now(), members: [] };
         }
-        const savepoint = `strata_${index}`;
+        const savepoint = 'strata_migration';
         await withRetries(ctx, item, async () => {
           await driver.savepoint(savepoint);
           try {
@@ -278,7 +279,7 @@ async function runStep(ctx: RunContext, version: string, step: Step, db: Db, onP
     }
     return;
   }
-  const statements = splitStatements(step.script.sql, ctx.driver.syntax, { startLine: step.script.startLine });
+  const statements = statementsOf(step.script, ctx.driver.syntax);
   for (const [i, statement] of statements.entries()) {
     throwIfAborted(ctx);
     ctx.driver.assertLockHeld();

@@ -1,6 +1,7 @@
 /** §2: statements a migration may not contain, found before anything runs. */
 import { isCopyFromStdin, isPsqlMetaCommand, isTransactionControl } from '../sql/classify.js';
-import { splitStatements, type SqlSyntax } from '../sql/split.js';
+import type { SqlSyntax } from '../sql/split.js';
+import { statementsOf } from './script-statements.js';
 import type { LoadedMigration, Problem, SqlScript } from './model.js';
 
 export function forbiddenStatements(m: LoadedMigration, syntax: SqlSyntax, inTransaction: boolean): Problem[] {
@@ -9,7 +10,7 @@ export function forbiddenStatements(m: LoadedMigration, syntax: SqlSyntax, inTra
   if (m.up.type === 'sql') scripts.push(m.up.script);
   if (m.down?.type === 'sql') scripts.push(m.down.script);
   for (const script of scripts) {
-    for (const statement of splitStatements(script.sql, syntax, { startLine: script.startLine })) {
+    for (const statement of statementsOf(script, syntax)) {
       const where = `${script.file}:${statement.line}`;
       let reason: string | null = null;
       if (isPsqlMetaCommand(statement.text)) reason = 'is a psql meta-command, which only psql understands';

@@ -1,7 +1,7 @@
 /** Read-only reports: `history`, `info`, `validate`. None of them locks or creates anything. */
 import type { LogRow, Problem } from '../core/model.js';
 import { findDestructive } from '../sql/classify.js';
-import { splitStatements } from '../sql/split.js';
+import { statementsOf } from '../core/script-statements.js';
 import type { LockStrategy, TableInfo } from '../drivers/driver.js';
 import { loadEntries, readState, type OperationContext } from './context.js';
 
@@ -61,7 +61,7 @@ export async function validate(ctx: OperationContext): Promise<ValidateResult> {
   const loadable = state.entries.filter((e) => e.state === 'pending' && e.source !== null);
   for (const m of await loadEntries(ctx, loadable)) {
     if (m.up.type !== 'sql') continue;
-    for (const statement of splitStatements(m.up.script.sql, driver.syntax, { startLine: m.up.script.startLine })) {
+    for (const statement of statementsOf(m.up.script, driver.syntax)) {
       const finding = findDestructive(statement.text, driver.syntax);
       if (finding) warnings.push({ code: finding.code, message: `${m.up.script.file}:${statement.line}: ${finding.message}`, file: m.up.script.file, line: statement.line });
     }

@@ -293,14 +293,15 @@ class SqliteDriver implements Driver {
     if (db.inTransaction) db.exec('ROLLBACK');
     this.trackingChanged = false;
   }
+  // Prepared once per name: a group of 500 migrations takes 1,000 savepoint statements.
   async savepoint(name: string): Promise<void> {
-    this.open(true)!.exec(`SAVEPOINT ${q(name)}`);
+    this.prepared(`SAVEPOINT ${q(name)}`).run();
   }
   async releaseSavepoint(name: string): Promise<void> {
-    this.open(true)!.exec(`RELEASE ${q(name)}`);
+    this.prepared(`RELEASE ${q(name)}`).run();
   }
   async rollbackToSavepoint(name: string): Promise<void> {
-    this.open(true)!.exec(`ROLLBACK TO ${q(name)}`);
+    this.prepared(`ROLLBACK TO ${q(name)}`).run();
   }
 
   // ---- statements ----
