@@ -98,7 +98,7 @@ function buildProgram(run: Runner): Command {
     .option('--verbose', 'print more (e.g. ignored files in status)')
     .option('--yes', 'answer yes to confirmations')
     .option('--lock-timeout <seconds>', 'how long to wait for another run\'s lock (default 60)')
-    .addOption(new Option('--lock <strategy>', 'lock strategy').choices(['auto', 'session', 'lease']))
+    .addOption(new Option('--lock <strategy>', 'lock strategy: auto picks per engine; use lease behind PgBouncer in transaction pooling (see docs/distributed.md)').choices(['auto', 'session', 'lease']))
     .option('--ddl-lock-timeout <seconds>', 'how long DDL may wait for table locks, 0 = off (default 5)')
     .exitOverride()
     .showSuggestionAfterError()

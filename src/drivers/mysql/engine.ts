@@ -17,11 +17,18 @@ export interface EngineFacts {
   readonly wsrepOn: boolean | null;
 }
 
+/**
+ * vtgate answers `@@version_comment` with its own build line, `Version: 18.0.0 (Git revision
+ * 1a2b3c4 branch 'HEAD') built on …`, whatever `--mysql_server_version` makes VERSION() say
+ * (by default `8.0.30-Vitess`; operators set plain `8.0.34` for their ORMs).
+ */
+const VTGATE_COMMENT = /^Version: \S+.*\(Git revision \S* branch /;
+
 /** TiDB and Vitess are recognised from the version strings alone (no further query). */
 export function engineFromVersion(version: string, versionComment: string): 'tidb' | 'vitess' | 'mariadb' | 'mysql' {
   const text = `${version} ${versionComment}`;
   if (/tidb/i.test(text)) return 'tidb';
-  if (/vitess|planetscale/i.test(text)) return 'vitess';
+  if (/vitess|planetscale/i.test(text) || VTGATE_COMMENT.test(versionComment)) return 'vitess';
   if (/mariadb/i.test(version)) return 'mariadb';
   return 'mysql';
 }

@@ -16,6 +16,7 @@ import {
   connectionFailed, pgErrorFacts, scrub, sqlState,
 } from './errors.js';
 import * as introspect from './introspect.js';
+import { invalidIndexHint } from './invalid-index.js';
 import { AdvisoryLock, advisoryKeys, type RunQuery } from './lock.js';
 import { PgLease } from './lease.js';
 import { MissingDatabaseDriver } from './missing-database.js';
@@ -388,6 +389,12 @@ class PostgresDriver implements Driver {
 
   errorFacts(error: unknown): ErrorFacts {
     return pgErrorFacts(error, this.session.atomicityOf(error), this.cancelRequested);
+  }
+
+  /** After a failed CREATE INDEX CONCURRENTLY: the INVALID index it left, and the DROP INDEX CONCURRENTLY to run. */
+  async failureHint(statement: string): Promise<string | null> {
+    if (this.broken || this.inTransaction) return null;
+    return invalidIndexHint(this.runQuery, statement, this.names.schema);
   }
 
   /**
