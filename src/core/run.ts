@@ -443,9 +443,15 @@ function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMig
   const command = direction === 'up' ? 'strata up' : 'strata down';
   if (facts.lockTimeout) {
     const table = statement ? tableOfStatement(statement.text, ctx.driver.syntax) : null;
-    return new MigrationError('ddl-lock-timeout', `${where}: waited too long for a lock${table ? ` on table ${table}` : ''} (${ctx.ddlRetries} retries): ${messageOf(original)}`, {
+    const step = direction === 'up' ? m.up : m.down;
+    // Retried: a transactional migration whole, a non-transactional SQL migration statement by statement.
+    const retried = !atomic && (transactional || step?.type === 'sql');
+    const next = transactional
+      ? `run \`${command}\` again (or raise --ddl-lock-timeout)`
+      : `check what of ${m.id} ran and run \`strata repair --applied ${m.version}\` or \`--rolled-back ${m.version}\` (it is recorded dirty)`;
+    return new MigrationError('ddl-lock-timeout', `${where}: waited too long for a lock${table ? ` on table ${table}` : ''} (${retried ? `${ctx.ddlRetries} retries` : 'not retried'}): ${messageOf(original)}`, {
       migration: m.id, file: m.file, line,
-      hint: `another session holds a lock${table ? ` on ${table}` : ''}; find it (pg_stat_activity / SHOW PROCESSLIST), let it finish, then run \`${command}\` again (or raise --ddl-lock-timeout)`,
+      hint: `another session holds a lock${table ? ` on ${table}` : ''}; find it (pg_stat_activity / SHOW PROCESSLIST), let it finish, then ${next}`,
     }, { cause: original });
   }
   const hint = atomic

@@ -109,7 +109,9 @@ export function buildState(
         code: 'dirty',
         file: entry.file,
         key: entry.key,
-        message: `${label} is dirty: its ${row.dirtyOperation ?? 'up'} stopped part-way (${row.statementsDone ?? 0} statements ran)${row.error ? `: ${row.error}` : ''}`,
+        message: row.error
+          ? `${label} is dirty: its ${row.dirtyOperation ?? 'up'} stopped part-way (${row.statementsDone ?? 0} statements ran): ${row.error}`
+          : `${label} is dirty: its ${row.dirtyOperation ?? 'up'} was interrupted before it finished (the runner stopped: killed, crashed or lost its connection)`,
       });
     }
     if (entry.state === 'missing' && !keysWithFileProblems.has(entry.key)) {

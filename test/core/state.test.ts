@@ -82,9 +82,9 @@ describe('buildState: states', () => {
     ]);
   });
 
-  test('reports a dirty down without an error message', () => {
+  test('reports a dirty down without an error message as interrupted', () => {
     const state = buildState(discovery([sqlFile('001', 'a')]), [row('001', 'a', { state: 'dirty', dirtyOperation: 'down', statementsDone: 0 })]);
-    assert.equal(state.problems[0]!.message, 'migrations/001_a.sql is dirty: its down stopped part-way (0 statements ran)');
+    assert.equal(state.problems[0]!.message, 'migrations/001_a.sql is dirty: its down was interrupted before it finished (the runner stopped: killed, crashed or lost its connection)');
   });
 
   test('keeps a dirty row dirty even when its checksum differs (dirty wins over changed)', () => {
