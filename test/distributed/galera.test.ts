@@ -19,6 +19,7 @@ import type { Driver, DriverOptions } from '../../src/drivers/driver.js';
 import { openDriver } from '../../src/drivers/load-driver.js';
 import { type CliResult, type Project, project, strata } from '../support/project.js';
 import { since, startServer, stopServer } from '../support/servers.js';
+import { driverOptions } from '../support/driver-options.js';
 
 const PORTS = { 1: 3307, 2: 3308 } as const;
 type Node = keyof typeof PORTS;
@@ -329,21 +330,6 @@ galeraTest('a migration failing at its second statement leaves it dirty on BOTH 
 
 // ---- the driver on the cluster (moved here from test/drivers/mysql.test.ts: one file owns the cluster) ----
 
-function driverOptions(overrides: Partial<DriverOptions> = {}): DriverOptions {
-  return {
-    table: 'strata_migrations',
-    schema: null,
-    lock: 'auto',
-    leaseTtlMs: 30_000,
-    ddlLockTimeoutMs: 5_000,
-    statementTimeoutMs: 0,
-    lockTimeoutMs: 60_000,
-    userVersion: false,
-    runId: `run-${randomUUID().slice(0, 8)}`,
-    createDirectory: false,
-    ...overrides,
-  };
-}
 
 function applied(version: string): AppliedMigration {
   return {

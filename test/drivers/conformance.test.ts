@@ -9,11 +9,9 @@ import type { AppliedMigration } from '../../src/core/model.js';
 import type { Driver, DriverOptions } from '../../src/drivers/driver.js';
 import { openDriver } from '../../src/drivers/load-driver.js';
 import { dialects, type FreshDatabase } from '../support/dialects.js';
+import { driverOptions } from '../support/driver-options.js';
 
-const options = (runId: string, overrides: Partial<DriverOptions> = {}): DriverOptions => ({
-  table: 'strata_migrations', schema: null, lock: 'auto', leaseTtlMs: 30_000, ddlLockTimeoutMs: 5000,
-  statementTimeoutMs: 0, lockTimeoutMs: 5000, userVersion: true, runId, createDirectory: false, ...overrides,
-});
+const options = (runId: string): DriverOptions => driverOptions({ runId, lockTimeoutMs: 5000, userVersion: true });
 
 const row = (version: string, overrides: Partial<AppliedMigration> = {}): AppliedMigration => ({
   version, name: `m${version}`, description: 'a description', checksum: 'c'.repeat(64), kind: 'sql', depends: ['001'],
@@ -59,7 +57,11 @@ for (const dialect of dialects()) {
         }
         await driver.writeApplied(row('002'));
         assert.equal((await driver.readApplied())!.find((r) => r.version === '002')!.state, 'applied', 'writeApplied replaces the row');
+        const sparse = row('2026_01_28_1430', { kind: 'code', depends: [], description: null, checksum: null, durationMs: null, appliedBy: null });
+        await driver.writeApplied(sparse);
+        assert.deepEqual((await driver.readApplied())!.find((r) => r.version === '2026_01_28_1430'), sparse, 'nulls, code kind and digit-group versions round-trip');
         await driver.deleteApplied('002');
+        await driver.deleteApplied('2026_01_28_1430');
         assert.deepEqual((await driver.readApplied())!.map((r) => r.version), ['001']);
       } finally {
         await driver.releaseLock();
@@ -78,6 +80,7 @@ for (const dialect of dialects()) {
         assert.equal(log[1]!.error, 'boom');
         assert.equal(log[1]!.startedAt, '2026-11-25T03:04:01.000Z');
         assert.ok(log[0]!.id > log[1]!.id);
+        assert.equal((await driver.readLog(1)).length, 1);
       } finally {
         await driver.releaseLock();
       }
@@ -157,6 +160,14 @@ for (const dialect of dialects()) {
       }
       assert.equal(await driver.tableExists('widgets'), false);
       assert.ok((await driver.readApplied())!.length > 0, 'tracking rows survive');
+      await driver.acquireLock({ timeoutMs: 5000 });
+      try {
+        await driver.deleteAllApplied();
+      } finally {
+        await driver.releaseLock();
+      }
+      assert.deepEqual(await driver.readApplied(), [], 'reset forgets every applied migration');
+      assert.ok((await driver.readLog(10)).length > 0, 'the log stays');
     });
   });
 }

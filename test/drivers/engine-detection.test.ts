@@ -17,6 +17,7 @@ import type { DriverOptions } from '../../src/drivers/driver.js';
 import { openDriver } from '../../src/drivers/load-driver.js';
 import * as my from '../../src/drivers/mysql/engine.js';
 import * as pg from '../../src/drivers/postgres/engine.js';
+import { driverOptions } from '../support/driver-options.js';
 
 // ---- PostgreSQL wire protocol: `SELECT version()` ----
 
@@ -160,7 +161,7 @@ test('--lock session is exit 2 on Galera (GET_LOCK is node-local) and Vitess/Pla
 test('every MySQL-family engine: DDL not transactional (the dirty protocol), --atomic refused, DDL lock waits bounded except through vtgate', async () => {
   // The capabilities belong to the MySQL driver, whatever the engine behind it: read from a
   // driver that has not connected yet (it connects on first use; nothing listens on port 9).
-  const driver = await openDriver('mysql://root@127.0.0.1:9/none', driverOptions());
+  const driver = await openDriver('mysql://root@127.0.0.1:9/none', driverOptions({ lockTimeoutMs: 1_000, runId: 'run-engine-detection' }));
   try {
     assert.deepEqual(driver.capabilities, { transactionalDdl: false, groupCommit: false, atomic: false, ddlLockTimeout: true });
   } finally {
@@ -189,17 +190,3 @@ function refused(fn: () => unknown): ConfigError {
   assert.fail('expected --lock session to be refused');
 }
 
-function driverOptions(): DriverOptions {
-  return {
-    table: 'strata_migrations',
-    schema: null,
-    lock: 'auto',
-    leaseTtlMs: 30_000,
-    ddlLockTimeoutMs: 5_000,
-    statementTimeoutMs: 0,
-    lockTimeoutMs: 1_000,
-    userVersion: false,
-    runId: 'run-engine-detection',
-    createDirectory: false,
-  };
-}

@@ -15,22 +15,8 @@ import { openDriver } from '../../src/drivers/load-driver.js';
 import { chooseLock, detectEngine } from '../../src/drivers/mysql/engine.js';
 import { sessionLockName } from '../../src/drivers/mysql/lock.js';
 import { type FreshMysql, freshMysql, mysqlConnection } from '../support/mysql.js';
+import { driverOptions } from '../support/driver-options.js';
 
-function driverOptions(overrides: Partial<DriverOptions> = {}): DriverOptions {
-  return {
-    table: 'strata_migrations',
-    schema: null,
-    lock: 'auto',
-    leaseTtlMs: 30_000,
-    ddlLockTimeoutMs: 5_000,
-    statementTimeoutMs: 0,
-    lockTimeoutMs: 60_000,
-    userVersion: false,
-    runId: `run-${randomUUID().slice(0, 8)}`,
-    createDirectory: false,
-    ...overrides,
-  };
-}
 
 interface Scenario {
   readonly db: FreshMysql;
@@ -153,49 +139,6 @@ test('a database that does not exist reads as nothing applied, and a change fail
   } finally {
     await driver.close();
   }
-});
-
-dbTest('tracking rows round-trip, with applied_at and started_at as ISO-8601 UTC', async ({ open }) => {
-  const driver = await open();
-  await driver.acquireLock({ timeoutMs: 1000 });
-  await driver.ensureTracking();
-  await driver.ensureTracking(); // idempotent
-  assert.deepEqual(await driver.readApplied(), []);
-
-  const first = applied('001');
-  const second = applied('2026_01_28_1430', { kind: 'code', depends: [], description: null, checksum: null, durationMs: null, appliedBy: null });
-  await driver.writeApplied(first);
-  await driver.writeApplied(second);
-  const rows = (await driver.readApplied())!.sort((a, b) => a.version.localeCompare(b.version));
-  assert.deepEqual(rows, [first, second]);
-
-  // Insert or replace; the dirty protocol's progress.
-  await driver.writeApplied({ ...first, state: 'dirty', dirtyOperation: 'up', statementsDone: 0, appliedAt: '2026-02-01T00:00:00.000Z' });
-  await driver.writeProgress('001', 3, 'boom');
-  const dirty = (await driver.readApplied())!.find((r) => r.version === '001')!;
-  assert.deepEqual(
-    { state: dirty.state, op: dirty.dirtyOperation, done: dirty.statementsDone, error: dirty.error, at: dirty.appliedAt },
-    { state: 'dirty', op: 'up', done: 3, error: 'boom', at: '2026-02-01T00:00:00.000Z' },
-  );
-
-  await driver.deleteApplied('001');
-  assert.deepEqual((await driver.readApplied())!.map((r) => r.version), ['2026_01_28_1430']);
-  await driver.deleteAllApplied();
-  assert.deepEqual(await driver.readApplied(), []);
-
-  await driver.appendLog(logEntry());
-  await driver.appendLog(logEntry({ operation: 'repair', version: '002', detail: { from: 'x', to: 'y' } }));
-  const log = await driver.readLog(10);
-  assert.deepEqual(log.map((r) => [r.operation, r.version, r.startedAt, r.detail]), [
-    ['repair', '002', '2026-01-28T09:30:01.007Z', { from: 'x', to: 'y' }],
-    ['up', '001', '2026-01-28T09:30:01.007Z', null],
-  ]);
-  assert.ok(log[0]!.id > log[1]!.id);
-  assert.deepEqual(await driver.readLog(1).then((r) => r.length), 1);
-
-  assert.equal(await driver.readProtected(), false);
-  await driver.appendLog(logEntry({ operation: 'reset', detail: { protected: true, environment: 'prod' } }));
-  assert.equal(await driver.readProtected(), true);
 });
 
 dbTest('tracking tables are InnoDB utf8mb4, version VARCHAR(255) primary key, in the connection\'s database', async ({ open, raw, db }) => {
