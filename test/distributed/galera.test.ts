@@ -15,7 +15,7 @@ import { inspect } from 'node:util';
 import mysql from 'mysql2/promise';
 import { ConfigError, type StrataError } from '../../src/core/errors.js';
 import type { AppliedMigration } from '../../src/core/model.js';
-import type { Driver, DriverOptions } from '../../src/drivers/driver.js';
+import type { Driver } from '../../src/drivers/driver.js';
 import { openDriver } from '../../src/drivers/load-driver.js';
 import { type CliResult, type Project, project, strata } from '../support/project.js';
 import { since, startServer, stopServer } from '../support/servers.js';

@@ -13,7 +13,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { exitCodeOf } from '../../src/cli/exit-code.js';
 import { ConfigError } from '../../src/core/errors.js';
-import type { DriverOptions } from '../../src/drivers/driver.js';
 import { openDriver } from '../../src/drivers/load-driver.js';
 import * as my from '../../src/drivers/mysql/engine.js';
 import * as pg from '../../src/drivers/postgres/engine.js';
