@@ -130,8 +130,10 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
         if (group.members.length >= GROUP_MAX_MIGRATIONS || performance.now() - group.startedAt >= GROUP_MAX_MS) await closeGroup();
       } else {
         await recordWaiting();
+        // Only the run's last commit must wait for the disk: it makes every earlier one durable too.
+        const durable = index === plan.length - 1;
         await withRetries(ctx, item, async () => {
-          await driver.begin();
+          await driver.begin({ durable });
           try {
             await runTransactional(ctx, direction, item, started);
             await driver.commit();

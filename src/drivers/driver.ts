@@ -129,8 +129,13 @@ export interface Driver {
   readProtected(): Promise<boolean>;
 
   // ---- Transactions on the run's connection ----
-  /** Opens a transaction; `ddlLockTimeoutMs` (servers) bounds waits for table locks inside it. */
-  begin(): Promise<void>;
+  /**
+   * Opens a transaction; `ddlLockTimeoutMs` (servers) bounds waits for table locks inside it.
+   * `durable: false` says its commit need not wait for the disk because a later durable commit
+   * of the same run follows (PostgreSQL: synchronous_commit off; a later synchronous commit
+   * flushes the WAL before it too). The transaction stays atomic either way. Default true.
+   */
+  begin(options?: { durable?: boolean }): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
   savepoint(name: string): Promise<void>;

@@ -183,8 +183,8 @@ class PostgresDriver implements Driver {
   get inTransaction(): boolean {
     return this.session.inTransaction;
   }
-  async begin(): Promise<void> {
-    this.session.begin();
+  async begin(options: { durable?: boolean } = {}): Promise<void> {
+    this.session.begin(options.durable ?? true);
   }
   commit(): Promise<void> {
     return this.session.commit();

@@ -253,8 +253,14 @@ export class PgSession {
   }
 
   /** Sent with the transaction's first statement: BEGIN and its SET LOCALs cost no round trip of their own. */
-  begin(): void {
-    this.pendingBegin = ['BEGIN', ...this.localSettings(true)].join('; ');
+  /**
+   * `durable: false`: the commit does not wait for the WAL flush. The run's last migration
+   * (and any failure's log row) commits synchronously, which flushes all WAL before it, so
+   * when strata reports success every migration is on disk; a server crash mid-run can lose
+   * only whole recent migrations together with their tracking rows, never one without the other.
+   */
+  begin(durable = true): void {
+    this.pendingBegin = ['BEGIN', ...this.localSettings(true), ...(durable ? [] : ['SET LOCAL synchronous_commit = off'])].join('; ');
     this.ownTransaction = true;
   }
 
