@@ -103,10 +103,12 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
         waiting = null;
         try {
           waiting = await runDirty(ctx, direction, item, started, previous, () => (previousRecorded = true));
+        } catch (error) {
+          // The previous completion waits again, unless it was recorded or is itself what failed.
+          if (previous && !previousRecorded && !(error instanceof CompletionFailure)) waiting = previous;
+          throw error;
         } finally {
-          // The previous completion commits with this migration's dirty row, unless this failed first.
           if (previous && previousRecorded) finished.push(previous.migration.version);
-          else if (previous) waiting = previous;
         }
       } else if (driver.capabilities.groupCommit) {
         await recordWaiting();
@@ -159,6 +161,13 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
     else if (group) await closeGroup().catch(() => undefined);
     else if (driver.inTransaction) await driver.rollback().catch(() => undefined);
     await recordWaiting().catch(() => undefined);
+    if (error instanceof CompletionFailure) {
+      // A trailing statement of an earlier migration failed: it stays dirty with its progress.
+      const { completion, failure: stepFailure } = error;
+      current = completion.item;
+      error = stepFailure;
+      await driver.writeProgress(completion.version, stepFailure.statementsDone, messageOf(stepFailure.original)).catch(() => undefined);
+    }
     const failure = describeFailure(ctx, direction, current, error, options.atomic, await driverHint(ctx, error));
     failure.applied = outcome.applied;
     failure.rolledBack = outcome.rolledBack;
@@ -190,16 +199,45 @@ async function runTransactional(ctx: RunContext, direction: Direction, item: Pla
  * path, and a commit costs a sync), else on its own.
  */
 interface Completion {
+  readonly item: PlannedMigration;
   readonly migration: LoadedMigration;
   readonly direction: Direction;
   readonly row: AppliedMigration | null;
   readonly version: string;
   readonly durationMs: number;
+  /**
+   * The step's statements after its last one that commits implicitly (MySQL: DML after the
+   * DDL): they run inside the completion's transaction, saving a commit each, and roll back
+   * with it. Empty for code steps and where the driver cannot tell.
+   */
+  readonly trailing: readonly Statement[];
+  /** Statements of the step that ran before `trailing`. */
+  readonly statementsDone: number;
 }
 
+/** A completion's trailing statement failed: the failure belongs to that migration, not the next. */
+class CompletionFailure extends Error {
+  constructor(
+    readonly completion: Completion,
+    readonly failure: StepFailure,
+  ) {
+    super(failure.message, { cause: failure });
+  }
+}
+
+/** Inside the caller's transaction: the trailing statements, then the row and the success log row. */
 async function recordCompletion(ctx: RunContext, completion: Completion): Promise<void> {
   const { migration: m, direction } = completion;
-  if (direction === 'up') await ctx.driver.writeApplied(completion.row!);
+  for (const statement of completion.trailing) {
+    try {
+      await ctx.driver.execute(statement.text);
+    } catch (error) {
+      // The trailing statements before it roll back with the transaction: they did not happen.
+      throw new CompletionFailure(completion, new StepFailure(error, statement, completion.statementsDone));
+    }
+  }
+  const done = completion.statementsDone + completion.trailing.length;
+  if (direction === 'up') await ctx.driver.writeApplied({ ...completion.row!, statementsDone: done });
   else await ctx.driver.deleteApplied(completion.version);
   await appendLog(ctx, direction, m, 'success', null, completion.durationMs);
 }
@@ -237,17 +275,27 @@ async function runDirty(
   const db = handleFor(ctx, () => {
     done++;
   });
-  if (direction === 'up') await precheck(m, db);
   const dirtyBase = direction === 'up' ? appliedRow(ctx, m, null) : item.row!;
   await inTransaction(ctx, async () => {
     if (previous) await recordCompletion(ctx, previous);
     await driver.writeApplied({ ...dirtyBase, state: 'dirty', dirtyOperation: direction, statementsDone: 0, error: null });
   });
   if (previous) onPreviousRecorded();
+  // The precheck runs after that commit, so it sees the previous migration whole.
+  if (direction === 'up') {
+    try {
+      await precheck(m, db);
+    } catch (error) {
+      await driver.deleteApplied(m.version);
+      throw error;
+    }
+  }
+  const step = stepOf(item, direction);
+  const trailing = trailingStatements(ctx, m, step, direction);
   try {
-    await runStep(ctx, m.version, stepOf(item, direction), db, async (statementsDone) => {
+    await runStep(ctx, m.version, step, db, async (statementsDone) => {
       done = statementsDone;
-    });
+    }, step.type === 'sql' ? statementsOf(step.script, driver.syntax).length - trailing.length : undefined);
     if (direction === 'up') await verify(m, db);
   } catch (error) {
     const original = error instanceof StepFailure ? error.original : error;
@@ -264,15 +312,32 @@ async function runDirty(
   }
   const durationMs = Math.round(performance.now() - started);
   return {
+    item,
     migration: m,
     direction,
     row: direction === 'up' ? { ...appliedRow(ctx, m, durationMs), statementsDone: done } : null,
     version: direction === 'up' ? m.version : item.row!.version,
     durationMs,
+    trailing,
+    statementsDone: done,
   };
 }
 
-async function runStep(ctx: RunContext, version: string, step: Step, db: Db, onProgress?: (done: number) => Promise<void>): Promise<void> {
+/**
+ * A SQL step's statements after its last one that would commit implicitly. Only for
+ * migrations that asked for a transaction (`transaction: off` means "never wrap mine"), and
+ * not when a verify must see the migration whole before it is recorded.
+ */
+function trailingStatements(ctx: RunContext, m: LoadedMigration, step: Step, direction: Direction): readonly Statement[] {
+  const joins = ctx.driver.joinsTransaction;
+  if (!joins || step.type !== 'sql' || !m.meta.transaction || (direction === 'up' && m.verify)) return [];
+  const statements = statementsOf(step.script, ctx.driver.syntax);
+  let first = statements.length;
+  while (first > 0 && joins.call(ctx.driver, statements[first - 1]!.text)) first--;
+  return statements.slice(first);
+}
+
+async function runStep(ctx: RunContext, version: string, step: Step, db: Db, onProgress?: (done: number) => Promise<void>, count?: number): Promise<void> {
   if (step.type === 'code') {
     try {
       await step.fn(db);
@@ -281,7 +346,7 @@ async function runStep(ctx: RunContext, version: string, step: Step, db: Db, onP
     }
     return;
   }
-  const statements = statementsOf(step.script, ctx.driver.syntax);
+  const statements = statementsOf(step.script, ctx.driver.syntax).slice(0, count);
   for (const [i, statement] of statements.entries()) {
     throwIfAborted(ctx);
     ctx.driver.assertLockHeld();

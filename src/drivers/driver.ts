@@ -145,6 +145,13 @@ export interface Driver {
   readonly inTransaction: boolean;
 
   // ---- Statements ----
+  /**
+   * Optional, for engines whose DDL commits implicitly. Whether `statement` can run inside a
+   * transaction without committing it (MySQL: INSERT, UPDATE, DELETE, REPLACE). The core then
+   * runs a migration's trailing statements of that kind inside the transaction that records it,
+   * saving a commit per migration. Answer false when unsure.
+   */
+  joinsTransaction?(statement: string): boolean;
   /** One statement, no parameters, as written. `lockTimeout: false` for CONCURRENTLY statements. */
   execute(sql: string, options?: { lockTimeout?: boolean }): Promise<void>;
   query(sql: string, params?: readonly unknown[]): Promise<Row[]>;

@@ -352,6 +352,11 @@ class MysqlDriver implements Driver {
    * values). `lockTimeout: false` (PostgreSQL's CONCURRENTLY) has no MySQL counterpart:
    * online DDL still takes a metadata lock briefly, which the session's timeout bounds.
    */
+  /** DML that InnoDB keeps in the open transaction (DDL, LOCK TABLES and the like commit it). */
+  joinsTransaction(statement: string): boolean {
+    return /^(insert|update|delete|replace)\b/i.test(statement) && !/^insert\s+delayed\b/i.test(statement);
+  }
+
   async execute(sql: string): Promise<void> {
     await (await this.connection()).send(sql);
   }
