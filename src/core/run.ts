@@ -17,6 +17,8 @@ import type { AppliedMigration, Db, LoadedMigration, Step } from './model.js';
 /** Group-commit bounds: a failure late in a long group would otherwise hold the write lock long. */
 const GROUP_MAX_MIGRATIONS = 500;
 const GROUP_MAX_MS = 250;
+/** How long a run may go without letting the event loop turn (signals, timers). */
+const EVENT_LOOP_TURN_MS = 50;
 
 export interface RunContext {
   readonly driver: Driver;
@@ -82,10 +84,17 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
   };
 
   ctx.emit({ type: 'run-start', direction, total: plan.length });
+  let lastTurn = performance.now();
   try {
     if (options.atomic) await driver.begin();
     for (const [index, item] of plan.entries()) {
       current = item;
+      // On SQLite every await resolves at once: without a turn of the event loop, signal
+      // handlers and timers would wait for the whole run to end.
+      if (performance.now() - lastTurn >= EVENT_LOOP_TURN_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastTurn = performance.now();
+      }
       throwIfAborted(ctx);
       driver.assertLockHeld();
       const m = item.migration;
@@ -337,10 +346,10 @@ function trailingStatements(ctx: RunContext, m: LoadedMigration, step: Step, dir
   return statements.slice(first);
 }
 
-async function runStep(ctx: RunContext, version: string, step: Step, db: Db, onProgress?: (done: number) => Promise<void>, count?: number): Promise<void> {
+async function runStep(ctx: RunContext, version: string, step: Step, db: () => Db, onProgress?: (done: number) => Promise<void>, count?: number): Promise<void> {
   if (step.type === 'code') {
     try {
-      await step.fn(db);
+      await step.fn(db());
     } catch (error) {
       throw new StepFailure(error, null, 0);
     }
@@ -398,11 +407,11 @@ async function backoff(ctx: RunContext, attempt: number): Promise<void> {
   throwIfAborted(ctx);
 }
 
-async function precheck(m: LoadedMigration, db: Db): Promise<void> {
+async function precheck(m: LoadedMigration, db: () => Db): Promise<void> {
   if (!m.precheck) return;
   let result: unknown;
   try {
-    result = await m.precheck(db);
+    result = await m.precheck(db());
   } catch (error) {
     throw new MigrationError('precheck-failed', `${m.file ?? m.id}: precheck threw: ${messageOf(error)}`, {
       migration: m.id, file: m.file, hint: 'nothing of this migration ran; make the precheck pass (or fix it) and run `strata up` again',
@@ -415,11 +424,11 @@ async function precheck(m: LoadedMigration, db: Db): Promise<void> {
   }
 }
 
-async function verify(m: LoadedMigration, db: Db): Promise<void> {
+async function verify(m: LoadedMigration, db: () => Db): Promise<void> {
   if (!m.verify) return;
   let result: unknown;
   try {
-    result = await m.verify(db);
+    result = await m.verify(db());
   } catch (error) {
     throw new MigrationError('verify-failed', `${m.file ?? m.id}: verify threw: ${messageOf(error)}`, { migration: m.id, file: m.file }, { cause: error });
   }
@@ -432,8 +441,10 @@ function stepOf(item: PlannedMigration, direction: Direction): Step {
   return direction === 'up' ? item.migration.up : item.migration.down!;
 }
 
-function handleFor(ctx: RunContext, onStatement: () => void): Db {
-  return createDbHandle({
+/** The `db` handle, built on first use: SQL migrations without checks never need one. */
+function handleFor(ctx: RunContext, onStatement: () => void): () => Db {
+  let db: Db | undefined;
+  return () => (db ??= createDbHandle({
     driver: ctx.driver,
     dir: ctx.dir,
     log: (message) => ctx.emit({ type: 'log', version: '', message }),
@@ -442,7 +453,7 @@ function handleFor(ctx: RunContext, onStatement: () => void): Db {
       ctx.driver.assertLockHeld();
     },
     onStatement,
-  });
+  }));
 }
 
 function appliedRow(ctx: RunContext, m: LoadedMigration, durationMs: number | null): AppliedMigration {

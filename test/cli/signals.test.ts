@@ -40,4 +40,32 @@ describe('signals', () => {
       }
     });
   }
+
+  test('SIGINT during a long run of plain SQL migrations stops it early, with every applied migration recorded', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 1; i <= 3000; i++) files[`${String(i).padStart(4, '0')}_t${i}.sql`] = `CREATE TABLE t${i} (id INTEGER PRIMARY KEY);\nINSERT INTO t${i} (id) VALUES (1);\n`;
+    const p = project(files);
+    try {
+      const file = join(p.dir, 'app.db');
+      let sent = false;
+      const r = await strata(['up', '--db', `sqlite:${file}`], {
+        cwd: p.dir,
+        onOutput: (text, child) => {
+          if (!sent && text.includes('applied 0010_t10')) {
+            sent = true;
+            child.kill('SIGINT');
+          }
+        },
+      });
+      assert.equal(r.code, 130, r.stderr);
+      const db = new Database(file, { readonly: true });
+      const recorded = (db.prepare('SELECT count(*) AS n FROM strata_migrations').get() as { n: number }).n;
+      const tables = (db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name GLOB 't[0-9]*'`).get() as { n: number }).n;
+      db.close();
+      assert.ok(recorded < 3000, `the signal was handled before the end (${recorded} applied)`);
+      assert.equal(tables, recorded, 'every table that exists has its tracking row, and no more');
+    } finally {
+      p.cleanup();
+    }
+  });
 });
