@@ -14,12 +14,11 @@ import { after, before, test, type TestContext } from 'node:test';
 import { inspect } from 'node:util';
 import mysql from 'mysql2/promise';
 import { ConfigError, type StrataError } from '../../src/core/errors.js';
-import type { AppliedMigration } from '../../src/core/model.js';
 import type { Driver } from '../../src/drivers/driver.js';
 import { openDriver } from '../../src/drivers/load-driver.js';
 import { type CliResult, type Project, project, strata } from '../support/project.js';
 import { since, startServer, stopServer } from '../support/servers.js';
-import { driverOptions } from '../support/driver-options.js';
+import { applied, driverOptions } from '../support/driver-fixtures.js';
 
 const PORTS = { 1: 3307, 2: 3308 } as const;
 type Node = keyof typeof PORTS;
@@ -331,23 +330,6 @@ galeraTest('a migration failing at its second statement leaves it dirty on BOTH 
 // ---- the driver on the cluster (moved here from test/drivers/mysql.test.ts: one file owns the cluster) ----
 
 
-function applied(version: string): AppliedMigration {
-  return {
-    version,
-    name: `create_${version}`,
-    description: 'Create things',
-    checksum: 'a'.repeat(64),
-    kind: 'sql',
-    depends: ['000'],
-    appliedAt: '2026-01-28T09:30:00.123Z',
-    durationMs: 41,
-    appliedBy: 'alice@build-host',
-    state: 'applied',
-    dirtyOperation: null,
-    statementsDone: null,
-    error: null,
-  };
-}
 
 async function rejectsWith<T extends StrataError>(promise: Promise<unknown>, type: new (...args: never[]) => T, code: string): Promise<T> {
   try {

@@ -9,7 +9,7 @@ import type { AppliedMigration } from '../../src/core/model.js';
 import type { Driver, DriverOptions } from '../../src/drivers/driver.js';
 import { openDriver } from '../../src/drivers/load-driver.js';
 import { dialects, type FreshDatabase } from '../support/dialects.js';
-import { driverOptions } from '../support/driver-options.js';
+import { driverOptions } from '../support/driver-fixtures.js';
 
 const options = (runId: string): DriverOptions => driverOptions({ runId, lockTimeoutMs: 5000, userVersion: true });
 

@@ -16,7 +16,7 @@ import { ConfigError } from '../../src/core/errors.js';
 import { openDriver } from '../../src/drivers/load-driver.js';
 import * as my from '../../src/drivers/mysql/engine.js';
 import * as pg from '../../src/drivers/postgres/engine.js';
-import { driverOptions } from '../support/driver-options.js';
+import { driverOptions } from '../support/driver-fixtures.js';
 
 // ---- PostgreSQL wire protocol: `SELECT version()` ----
 

@@ -9,13 +9,12 @@ import { test } from 'node:test';
 import mysql from 'mysql2/promise';
 import mysqlCallback from 'mysql2';
 import { ConfigError, ConnectionError, LockTimeoutError, StrataError, ValidationError } from '../../src/core/errors.js';
-import type { AppliedMigration, LogEntry } from '../../src/core/model.js';
 import type { Driver, DriverOptions, LockHolder } from '../../src/drivers/driver.js';
 import { openDriver } from '../../src/drivers/load-driver.js';
 import { chooseLock, detectEngine } from '../../src/drivers/mysql/engine.js';
 import { sessionLockName } from '../../src/drivers/mysql/lock.js';
 import { type FreshMysql, freshMysql, mysqlConnection } from '../support/mysql.js';
-import { driverOptions } from '../support/driver-options.js';
+import { applied, driverOptions, logEntry } from '../support/driver-fixtures.js';
 
 
 interface Scenario {
@@ -57,41 +56,7 @@ function dbTest(name: string, fn: (s: Scenario) => Promise<void>): void {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function applied(version: string, overrides: Partial<AppliedMigration> = {}): AppliedMigration {
-  return {
-    version,
-    name: `create_${version}`,
-    description: 'Create things',
-    checksum: 'a'.repeat(64),
-    kind: 'sql',
-    depends: ['000'],
-    appliedAt: '2026-01-28T09:30:00.123Z',
-    durationMs: 41,
-    appliedBy: 'alice@build-host',
-    state: 'applied',
-    dirtyOperation: null,
-    statementsDone: null,
-    error: null,
-    ...overrides,
-  };
-}
 
-function logEntry(overrides: Partial<LogEntry> = {}): LogEntry {
-  return {
-    runId: 'run-1',
-    version: '001',
-    name: 'create_001',
-    operation: 'up',
-    status: 'success',
-    error: null,
-    checksum: 'a'.repeat(64),
-    startedAt: '2026-01-28T09:30:01.007Z',
-    durationMs: 12,
-    appliedBy: 'alice@build-host',
-    detail: null,
-    ...overrides,
-  };
-}
 
 async function tablesIn(raw: mysql.Connection): Promise<string[]> {
   const [rows] = await raw.query<mysql.RowDataPacket[]>('SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME');
