@@ -28,8 +28,9 @@ CLUSTER_NAME="strata-galera"
 PROVIDER="/usr/lib/galera/libgalera_smm.so"
 MARIADBD="/usr/sbin/mariadbd"
 
-log() { printf 'galera.sh: %s\n' "$*" >&2; }
-die() { printf 'galera.sh: error: %s\n' "$*" >&2; exit 1; }
+SCRIPT=galera.sh
+# shellcheck source=lib/scratch-server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/scratch-server.sh"
 
 usage() {
   cat >&2 <<EOF
@@ -53,15 +54,6 @@ node_log()  { printf '%s/error.log' "$(node_dir "$1")"; }
 # expect that), otherwise as the calling user.
 if [ "$(id -u)" -eq 0 ]; then RUN_USER=mysql; else RUN_USER="$(id -un)"; fi
 
-# setpriv rather than runuser/su: no PAM session, so rlimits (open files) and
-# the environment are inherited as they are.
-as_run_user() {
-  if [ "$(id -u)" -eq 0 ]; then
-    setpriv --reuid="$RUN_USER" --regid="$RUN_USER" --init-groups -- "$@"
-  else
-    "$@"
-  fi
-}
 
 # SQL on a node over its private socket as root (empty password, see init).
 sql() {
@@ -156,17 +148,6 @@ ensure_packages() {
   [ -x "$MARIADBD" ] && [ -f "$PROVIDER" ] || die "mariadbd or $PROVIDER still missing after install"
 }
 
-safe_rm_dir() {
-  [ -e "$DIR" ] || return 0
-  case "$DIR" in
-    ""|/|/tmp|/root|/home|/var|/usr|/etc) die "refusing to remove '$DIR'";;
-  esac
-  if [ -f "$DIR/$MARKER" ] || [ -z "$(ls -A "$DIR" 2>/dev/null)" ]; then
-    rm -rf -- "$DIR"
-  else
-    die "'$DIR' exists but was not created by galera.sh (no $MARKER); remove it yourself or set STRATA_GALERA_DIR"
-  fi
-}
 
 write_cnf() {
   local n="$1" d

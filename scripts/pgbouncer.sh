@@ -34,8 +34,9 @@ INI="$DIR/pgbouncer.ini"
 PIDFILE="$DIR/pgbouncer.pid"
 LOGFILE="$DIR/pgbouncer.log"
 
-log() { printf 'pgbouncer.sh: %s\n' "$*" >&2; }
-die() { printf 'pgbouncer.sh: error: %s\n' "$*" >&2; exit 1; }
+SCRIPT=pgbouncer.sh
+# shellcheck source=lib/scratch-server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/scratch-server.sh"
 
 usage() {
   cat >&2 <<EOF
@@ -49,13 +50,6 @@ EOF
 
 if [ "$(id -u)" -eq 0 ]; then RUN_USER=postgres; else RUN_USER="$(id -un)"; fi
 
-as_run_user() { # no PAM session (unlike su/runuser): rlimits are inherited
-  if [ "$(id -u)" -eq 0 ]; then
-    setpriv --reuid="$RUN_USER" --regid="$RUN_USER" --init-groups -- "$@"
-  else
-    "$@"
-  fi
-}
 
 bouncer_pid() { # pid of *our* pgbouncer (the one started with $INI)
   local pid
@@ -106,17 +100,6 @@ ensure_packages() {
   fi
 }
 
-safe_rm_dir() {
-  [ -e "$DIR" ] || return 0
-  case "$DIR" in
-    ""|/|/tmp|/root|/home|/var|/usr|/etc) die "refusing to remove '$DIR'";;
-  esac
-  if [ -f "$DIR/$MARKER" ] || [ -z "$(ls -A "$DIR" 2>/dev/null)" ]; then
-    rm -rf -- "$DIR"
-  else
-    die "'$DIR' exists but was not created by pgbouncer.sh (no $MARKER); remove it yourself or set STRATA_PGBOUNCER_DIR"
-  fi
-}
 
 write_config() {
   local u users=(postgres root "$(id -un)")
