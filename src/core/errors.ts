@@ -82,3 +82,10 @@ export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message.replace(/\s+/g, ' ').trim();
   return String(error);
 }
+
+/** Internal: a lock wait ended because what it waited for was done by the holder. Never reaches users. */
+export class LockNotNeeded extends Error {
+  constructor() {
+    super('the lock is no longer needed');
+  }
+}

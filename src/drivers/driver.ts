@@ -38,6 +38,12 @@ export interface LockOptions {
   readonly signal?: AbortSignal;
   /** Called once when the lock is taken by someone else and the runner starts to wait. */
   readonly onWait?: (holder: LockHolder | null) => void;
+  /**
+   * Asked between polls while someone else holds the lock: false ends the wait with
+   * LockNotNeeded (e.g. the holder applied everything this runner came to apply), so twenty
+   * replicas starting together do not take the lock one by one only to find nothing to do.
+   */
+  readonly stillNeeded?: () => Promise<boolean>;
 }
 
 export interface TableInfo {

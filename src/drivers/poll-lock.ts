@@ -3,7 +3,7 @@
  * (PostgreSQL: a waiter blocked in pg_advisory_lock holds a snapshot that makes the holder's
  * CREATE INDEX CONCURRENTLY wait forever). Every lock strategy waits through this.
  */
-import { LockTimeoutError } from '../core/errors.js';
+import { LockNotNeeded, LockTimeoutError } from '../core/errors.js';
 import type { LockHolder, LockOptions } from './driver.js';
 
 /** One attempt: null when the lock was taken, else who holds it (`owner` may be 'unknown'). */
@@ -32,6 +32,7 @@ export async function pollForLock(tryLock: TryLock, options: LockOptions & { min
       );
     }
     if (options.signal?.aborted) throw new LockTimeoutError('lock-timeout', 'stopped while waiting for the migration lock');
+    if (options.stillNeeded && !(await options.stillNeeded())) throw new LockNotNeeded();
     const sleep = Math.min(delay * (0.5 + Math.random()), Math.max(0, options.timeoutMs - waited));
     await new Promise((resolve) => setTimeout(resolve, Math.max(sleep, options.minimumWaitMs ?? 0)));
     delay = Math.min(MAX_DELAY_MS, delay * 1.5);

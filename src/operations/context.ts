@@ -4,7 +4,7 @@
  * lock → create tracking → re-read — written once here rather than in each command.
  */
 import { hostname, userInfo } from 'node:os';
-import { ValidationError } from '../core/errors.js';
+import { LockNotNeeded, ValidationError } from '../core/errors.js';
 import type { EventListener } from '../core/events.js';
 import type { AppliedMigration, Discovery, LoadedMigration, Problem } from '../core/model.js';
 import { refusingProblems, type Gate } from '../core/refusal.js';
@@ -112,14 +112,24 @@ function hintFor(code: Problem['code']): string {
  * Lock first, then create the tracking tables, then re-read what is applied: a runner that
  * waited finds what the holder applied and does not apply it again.
  */
-export async function withLock<T>(ctx: OperationContext, run: (driver: Driver, read: ReadState) => Promise<T>): Promise<T> {
+export async function withLock<T>(
+  ctx: OperationContext,
+  run: (driver: Driver, read: ReadState) => Promise<T>,
+  whileWaiting?: { stillNeeded: () => Promise<boolean>; notNeeded: () => T },
+): Promise<T> {
   const driver = await ctx.driver();
   const started = Date.now();
-  await driver.acquireLock({
-    timeoutMs: ctx.lockTimeoutMs,
-    signal: ctx.signal,
-    onWait: (holder) => ctx.emit({ type: 'lock-wait', holder: holder?.owner ?? null }),
-  });
+  try {
+    await driver.acquireLock({
+      timeoutMs: ctx.lockTimeoutMs,
+      signal: ctx.signal,
+      onWait: (holder) => ctx.emit({ type: 'lock-wait', holder: holder?.owner ?? null }),
+      stillNeeded: whileWaiting?.stillNeeded,
+    });
+  } catch (error) {
+    if (error instanceof LockNotNeeded && whileWaiting) return whileWaiting.notNeeded();
+    throw error;
+  }
   try {
     ctx.emit({ type: 'lock-acquired', waitedMs: Date.now() - started });
     await driver.ensureTracking();

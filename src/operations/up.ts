@@ -42,25 +42,23 @@ export async function up(ctx: OperationContext, options: UpOptions = {}): Promis
   const elapsed = () => Math.round(performance.now() - started);
 
   // The no-op fast path: no lock, nothing created, no code imported, one tracking read.
-  if (options.target === undefined) {
+  const upToDate = (): UpResult => ({ status: 'up-to-date', applied: [], count: 0, durationMs: elapsed() });
+  const nothingToDo = async (): Promise<boolean> => {
     const discovery = await ctx.source.discover();
     const applied = driver.readChecksums
       ? await driver.readChecksums()
       : (await driver.readApplied())?.map((row): AppliedChecksum => [row.version, row.checksum, row.state]) ?? null;
-    if (applied !== null && everythingApplied(discovery, applied)) {
-      return { status: 'up-to-date', applied: [], count: 0, durationMs: elapsed() };
-    }
-    if (applied === null && discovery.migrations.length === 0 && discovery.problems.length === 0) {
-      return { status: 'up-to-date', applied: [], count: 0, durationMs: elapsed() };
-    }
-  }
+    if (applied === null) return discovery.migrations.length === 0 && discovery.problems.length === 0;
+    return everythingApplied(discovery, applied);
+  };
+  if (options.target === undefined && (await nothingToDo())) return upToDate();
 
   return withLock(ctx, async (driver, { state }) => {
     const migrations = await checkedPlan(ctx, driver, state, options);
     if (migrations.length === 0) return { status: 'up-to-date', applied: [], count: 0, durationMs: elapsed() };
     const outcome = await runPlan(runContext(ctx, driver), 'up', migrations.map((migration) => ({ migration, row: null })), { atomic: options.atomic ?? false });
     return { status: 'migrated', applied: outcome.applied, count: outcome.applied.length, durationMs: elapsed() };
-  });
+  }, options.target === undefined ? { stillNeeded: async () => !(await nothingToDo()), notNeeded: upToDate } : undefined);
 }
 
 /** `plan` / `up --dry-run`: what `up` would run, refused on the same problems. Read-only. */
