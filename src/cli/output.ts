@@ -21,13 +21,22 @@ export function createOutput(flags: { json?: boolean; quiet?: boolean; verbose?:
   const json = flags.json ?? false;
   const quiet = flags.quiet ?? false;
   const color = !json && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  // Lines written in one go (status prints 1,000 of them) leave in one write, not 1,000.
+  let pending: string[] = [];
+  const flush = () => {
+    const text = pending.join('');
+    pending = [];
+    process.stdout.write(text);
+  };
   return {
     json,
     quiet,
     verbose: flags.verbose ?? false,
     color,
     line(text = '') {
-      if (!json && !quiet) process.stdout.write(`${text}\n`);
+      if (json || quiet) return;
+      if (pending.length === 0) setImmediate(flush);
+      pending.push(`${text}\n`);
     },
     note(text) {
       if (!quiet) process.stderr.write(`${text}\n`);

@@ -33,19 +33,20 @@ export function canonicalOrder(nodes: readonly OrderInput[]): OrderResult {
     if (node.dependsOn.includes(node.key)) waitingOn.set(node.key, (waitingOn.get(node.key) ?? 0) + 1);
   }
 
-  // Rank every node by version once, so the heap compares integers (10,000 nodes: ~130,000 comparisons).
-  const rank = new Map([...nodes].sort((a, b) => compareVersions(a.version, b.version)).map((n, i) => [n.key, i]));
-  const heap = new VersionHeap((a, b) => rank.get(a)! - rank.get(b)!);
-  for (const node of nodes) if (waitingOn.get(node.key) === 0) heap.push(node.key);
+  // The heap holds ranks by version, so it compares integers (10,000 nodes: ~130,000 comparisons).
+  const byRank = [...nodes].sort((a, b) => compareVersions(a.version, b.version)).map((n) => n.key);
+  const rank = new Map(byRank.map((key, i) => [key, i]));
+  const heap = new RankHeap();
+  for (const node of nodes) if (waitingOn.get(node.key) === 0) heap.push(rank.get(node.key)!);
 
   const order: string[] = [];
   while (heap.size > 0) {
-    const key = heap.pop()!;
+    const key = byRank[heap.pop()!]!;
     order.push(key);
     for (const dependent of dependents.get(key) ?? []) {
       const left = waitingOn.get(dependent)! - 1;
       waitingOn.set(dependent, left);
-      if (left === 0) heap.push(dependent);
+      if (left === 0) heap.push(rank.get(dependent)!);
     }
   }
 
@@ -80,24 +81,24 @@ function findCycles(stuck: readonly OrderInput[], byKey: ReadonlyMap<string, Ord
   return cycles;
 }
 
-class VersionHeap {
-  private readonly items: string[] = [];
-  constructor(private readonly less: (a: string, b: string) => number) {}
+/** A binary min-heap of integers. */
+class RankHeap {
+  private readonly items: number[] = [];
   get size(): number {
     return this.items.length;
   }
-  push(item: string): void {
+  push(item: number): void {
     const items = this.items;
     items.push(item);
     let i = items.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (this.less(items[i]!, items[parent]!) >= 0) break;
+      if (items[i]! >= items[parent]!) break;
       [items[i], items[parent]] = [items[parent]!, items[i]!];
       i = parent;
     }
   }
-  pop(): string | undefined {
+  pop(): number | undefined {
     const items = this.items;
     const top = items[0];
     const last = items.pop();
@@ -108,8 +109,8 @@ class VersionHeap {
         const left = 2 * i + 1;
         const right = left + 1;
         let smallest = i;
-        if (left < items.length && this.less(items[left]!, items[smallest]!) < 0) smallest = left;
-        if (right < items.length && this.less(items[right]!, items[smallest]!) < 0) smallest = right;
+        if (left < items.length && items[left]! < items[smallest]!) smallest = left;
+        if (right < items.length && items[right]! < items[smallest]!) smallest = right;
         if (smallest === i) break;
         [items[i], items[smallest]] = [items[smallest]!, items[i]!];
         i = smallest;

@@ -83,7 +83,7 @@ export function assertStrataTable(table: string, columns: readonly string[]): vo
 
 function parseJsonArray(value: unknown): string[] {
   if (Array.isArray(value)) return value.map(String);
-  if (typeof value !== 'string' || value === '') return [];
+  if (typeof value !== 'string' || value === '' || value === '[]') return [];
   try {
     const parsed: unknown = JSON.parse(value);
     return Array.isArray(parsed) ? parsed.map(String) : [];
