@@ -11,14 +11,14 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, test, type TestContext } from 'node:test';
-import { inspect } from 'node:util';
 import mysql from 'mysql2/promise';
-import { ConfigError, type StrataError } from '../../src/core/errors.js';
+import { ConfigError } from '../../src/core/errors.js';
 import type { Driver } from '../../src/drivers/driver.js';
 import { openDriver } from '../../src/drivers/load-driver.js';
 import { type CliResult, type Project, project, strata } from '../support/project.js';
 import { since, startServer, stopServer } from '../support/servers.js';
 import { applied, driverOptions } from '../support/driver-fixtures.js';
+import { rejectsWith } from '../support/assertions.js';
 
 const PORTS = { 1: 3307, 2: 3308 } as const;
 type Node = keyof typeof PORTS;
@@ -328,19 +328,6 @@ galeraTest('a migration failing at its second statement leaves it dirty on BOTH 
 });
 
 // ---- the driver on the cluster (moved here from test/drivers/mysql.test.ts: one file owns the cluster) ----
-
-
-
-async function rejectsWith<T extends StrataError>(promise: Promise<unknown>, type: new (...args: never[]) => T, code: string): Promise<T> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof type, `expected ${type.name}, got ${inspect(error)}`);
-    assert.equal((error as T).code, code);
-    return error as T;
-  }
-  assert.fail(`expected a ${type.name} (${code})`);
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -8,14 +8,14 @@ import { inspect } from 'node:util';
 import { test } from 'node:test';
 import mysql from 'mysql2/promise';
 import mysqlCallback from 'mysql2';
-import { ConfigError, ConnectionError, LockTimeoutError, StrataError, ValidationError } from '../../src/core/errors.js';
+import { ConfigError, ConnectionError, LockTimeoutError, ValidationError } from '../../src/core/errors.js';
 import type { Driver, DriverOptions, LockHolder } from '../../src/drivers/driver.js';
 import { openDriver } from '../../src/drivers/load-driver.js';
 import { chooseLock, detectEngine } from '../../src/drivers/mysql/engine.js';
 import { sessionLockName } from '../../src/drivers/mysql/lock.js';
 import { type FreshMysql, freshMysql, mysqlConnection } from '../support/mysql.js';
 import { applied, driverOptions, logEntry } from '../support/driver-fixtures.js';
-
+import { rejectsWith } from '../support/assertions.js';
 
 interface Scenario {
   readonly db: FreshMysql;
@@ -56,8 +56,6 @@ function dbTest(name: string, fn: (s: Scenario) => Promise<void>): void {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-
-
 async function tablesIn(raw: mysql.Connection): Promise<string[]> {
   const [rows] = await raw.query<mysql.RowDataPacket[]>('SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME');
   return rows.map((r) => String(r.name));
@@ -66,17 +64,6 @@ async function tablesIn(raw: mysql.Connection): Promise<string[]> {
 async function lockHolderId(raw: mysql.Connection, database: string): Promise<number | null> {
   const [rows] = await raw.query<mysql.RowDataPacket[]>('SELECT IS_USED_LOCK(?) AS id', [sessionLockName(database, 'strata_migrations')]);
   return rows[0]!.id === null ? null : Number(rows[0]!.id);
-}
-
-async function rejectsWith<T extends StrataError>(promise: Promise<unknown>, type: new (...args: never[]) => T, code: string): Promise<T> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof type, `expected ${type.name}, got ${inspect(error)}`);
-    assert.equal((error as T).code, code);
-    return error as T;
-  }
-  assert.fail(`expected a ${type.name} (${code})`);
 }
 
 // ---- tracking tables ----

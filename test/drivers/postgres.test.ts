@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { test } from 'node:test';
 import pg from 'pg';
-import { ConfigError, ConnectionError, LockTimeoutError, StrataError, ValidationError } from '../../src/core/errors.js';
+import { ConfigError, ConnectionError, LockTimeoutError, ValidationError } from '../../src/core/errors.js';
 import type { Driver, DriverOptions, LockHolder } from '../../src/drivers/driver.js';
 import { openDriver } from '../../src/drivers/load-driver.js';
 import { applicationName } from '../../src/drivers/postgres/driver.js';
@@ -15,7 +15,7 @@ import { capabilitiesOf, chooseLock, detectEngine, serverVersionOf } from '../..
 import { advisoryKeys, int4Hash } from '../../src/drivers/postgres/lock.js';
 import { type FreshPostgres, freshPostgres, pgClient, postgresUrl } from '../support/postgres.js';
 import { applied, driverOptions, logEntry } from '../support/driver-fixtures.js';
-
+import { rejectsWith } from '../support/assertions.js';
 
 interface Scenario {
   readonly db: FreshPostgres;
@@ -56,8 +56,6 @@ function dbTest(name: string, fn: (s: Scenario) => Promise<void>): void {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-
-
 /** Every table, view and materialized view outside the system schemas, as `schema.name`. */
 async function relations(client: pg.Client): Promise<string[]> {
   const { rows } = await client.query(
@@ -79,17 +77,6 @@ async function advisoryHolder(client: pg.Client): Promise<{ pid: number; applica
       WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
   );
   return (rows[0] as { pid: number; application_name: string } | undefined) ?? null;
-}
-
-async function rejectsWith<T extends StrataError>(promise: Promise<unknown>, type: new (...args: never[]) => T, code: string): Promise<T> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof type, `expected ${type.name}, got ${inspect(error)}`);
-    assert.equal((error as T).code, code);
-    return error as T;
-  }
-  assert.fail(`expected a ${type.name} (${code})`);
 }
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
