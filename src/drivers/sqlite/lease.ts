@@ -54,8 +54,14 @@ export class SqliteLease {
     try {
       return this.attempt(db);
     } catch (error) {
-      if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
-      return this.probe(db) ?? { owner: 'another connection holding the write lock', since: null };
+      if (!isBusy(error)) throw error;
+      // Naming the holder is best effort: while it commits, even this read can find the file busy.
+      try {
+        return this.probe(db) ?? WRITE_LOCK_HOLDER;
+      } catch (probeError) {
+        if (!isBusy(probeError)) throw probeError;
+        return WRITE_LOCK_HOLDER;
+      }
     } finally {
       db.pragma(`busy_timeout = ${busyTimeout}`);
     }
@@ -134,6 +140,13 @@ export class SqliteLease {
     if (!row || (row.host === this.host && !processExists(row.pid))) return null;
     return { owner: row.owner, since: row.acquired_at };
   }
+}
+
+const WRITE_LOCK_HOLDER: LockHolder = { owner: 'another connection holding the write lock', since: null };
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
 }
 
 function processExists(pid: number): boolean {
