@@ -205,19 +205,25 @@ async function main() {
     os: `${os.type()} ${os.release()}`, node: process.version, peakRss: hasGnuTime ? '/usr/bin/time %M' : '/proc VmHWM polling',
     loadAvgAtStart: loadAtStart, loadAvgAtEnd: os.loadavg().map((x) => +x.toFixed(2)),
   };
-  console.log(`\nstrata bench — ${new Date().toISOString()} — ${options.quick ? 'quick' : 'full'}, ${options.runs} runs, ${durationS} s`);
-  console.log(`machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memGiB} GiB, Node ${machine.node}; load average ${machine.loadAvgAtStart[0]} at start, ${machine.loadAvgAtEnd[0]} at end`);
-  console.log(`servers: ${Object.entries(servers).map(([d, v]) => `${d}: ${v}`).join('; ')}`);
-  console.log(`times: whole child process wall time, ms (noop-lib: the call alone); ratio: median / floor's median (race: / one run)\n`);
-  console.log(renderTable(ctx.results, { toolOrder, dialectLabel: ctx.dialectLabel }));
+  const args = process.argv.slice(2).join(' ');
+  const out = [
+    `strata bench — ${new Date().toISOString()} — ${options.quick ? 'quick' : 'full'}, ${options.runs} runs, ${durationS} s${args ? ` — node bench/run.mjs ${args}` : ''}`,
+    `machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memGiB} GiB, Node ${machine.node}; load average ${machine.loadAvgAtStart[0]} at start, ${machine.loadAvgAtEnd[0]} at end`,
+    `servers: ${Object.entries(servers).map(([d, v]) => `${d}: ${v}`).join('; ')}`,
+    `times: whole child process wall time, ms (noop-lib: the call alone); ratio: median / floor's median (race: / one run)`,
+    '',
+    renderTable(ctx.results, { toolOrder, dialectLabel: ctx.dialectLabel }),
+  ];
   const strataRan = ctx.results.some((r) => r.tool === 'strata' && r.status !== 'unavailable');
   const contract = strataRan ? checkContract(ctx.results, options.dialects) : [];
-  if (contract.length) console.log(`\n${renderContract(contract, ctx.dialectLabel)}`);
+  if (contract.length) out.push('', renderContract(contract, ctx.dialectLabel));
+  const text = out.join('\n') + '\n';
+  console.log(`\n${text}`);
   ctx.saveFinal({
-    startedAt: new Date(started).toISOString(), durationS, options, machine, servers, tools,
+    startedAt: new Date(started).toISOString(), durationS, args, options, machine, servers, tools,
     results: ctx.results, contract,
-  });
-  console.log(`\nwrote bench/results/latest.json (${ctx.results.length} results)`);
+  }, text);
+  console.log(`wrote bench/results/latest.json (${ctx.results.length} results) and latest.txt (this table)`);
 }
 
 main().catch((e) => {

@@ -94,11 +94,13 @@ export function createContext({ bench, repo, options }) {
       writeFileSync(join(dir, 'latest.json.tmp'), JSON.stringify({ partial: true, results: ctx.results }, null, 1));
     },
 
-    saveFinal(doc) {
+    saveFinal(doc, text) {
       const dir = join(bench, 'results');
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'latest.json.tmp'), JSON.stringify(doc, null, 2) + '\n');
       renameSync(join(dir, 'latest.json.tmp'), join(dir, 'latest.json'));
+      writeFileSync(join(dir, 'latest.txt.tmp'), text);
+      renameSync(join(dir, 'latest.txt.tmp'), join(dir, 'latest.txt'));
     },
 
     cleanup() {
