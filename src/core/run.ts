@@ -9,6 +9,7 @@ import type { Driver } from '../drivers/driver.js';
 import { isConcurrently, tableOfStatement } from '../sql/classify.js';
 import type { Statement } from '../sql/split.js';
 import { statementsOf } from './script-statements.js';
+import { inTransaction } from './transaction.js';
 import { createDbHandle } from './db-handle.js';
 import { AbortError, MigrationError, StrataError, messageOf } from './errors.js';
 import type { EventListener } from './events.js';
@@ -69,7 +70,7 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
     if (!waiting) return;
     const completion = waiting;
     waiting = null;
-    await inTransaction(ctx, () => recordCompletion(ctx, completion));
+    await inTransaction(ctx.driver, () => recordCompletion(ctx, completion));
     finished.push(completion.migration.version);
   };
   const atomicMembers: string[] = [];
@@ -143,16 +144,7 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
         await recordWaiting();
         // Only the run's last commit must wait for the disk: it makes every earlier one durable too.
         const durable = index === plan.length - 1;
-        await withRetries(ctx, item, async () => {
-          await driver.begin({ durable });
-          try {
-            await runTransactional(ctx, direction, item, started);
-            await driver.commit();
-          } catch (error) {
-            if (driver.inTransaction) await driver.rollback();
-            throw error;
-          }
-        });
+        await withRetries(ctx, item, () => inTransaction(driver, () => runTransactional(ctx, direction, item, started), { durable }));
         finished.push(m.version);
       }
       ctx.emit({ type: 'migration-done', direction, version: m.version, name: m.name, durationMs: Math.round(performance.now() - started), index, total: plan.length });
@@ -251,18 +243,6 @@ async function recordCompletion(ctx: RunContext, completion: Completion): Promis
   await appendLog(ctx, direction, m, 'success', null, completion.durationMs);
 }
 
-/** Runs `work` in one transaction on the run's connection. */
-async function inTransaction(ctx: RunContext, work: () => Promise<void>): Promise<void> {
-  await ctx.driver.begin();
-  try {
-    await work();
-    await ctx.driver.commit();
-  } catch (error) {
-    if (ctx.driver.inTransaction) await ctx.driver.rollback();
-    throw error;
-  }
-}
-
 /**
  * The dirty protocol, for what cannot be rolled back (MySQL DDL, `transaction: off`): the row
  * is committed `dirty` first (together with the previous migration's completion, if one is
@@ -285,7 +265,7 @@ async function runDirty(
     done++;
   });
   const dirtyBase = direction === 'up' ? appliedRow(ctx, m, null) : item.row!;
-  await inTransaction(ctx, async () => {
+  await inTransaction(ctx.driver, async () => {
     if (previous) await recordCompletion(ctx, previous);
     await driver.writeApplied({ ...dirtyBase, state: 'dirty', dirtyOperation: direction, statementsDone: 0, error: null });
   });

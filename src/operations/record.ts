@@ -7,6 +7,7 @@ import type { AppliedMigration, LoadedMigration, LogOperation } from '../core/mo
 import { appliedDependents, findEntry } from '../core/plan.js';
 import type { Entry } from '../core/state.js';
 import type { Driver } from '../drivers/driver.js';
+import { inTransaction } from '../core/transaction.js';
 import { loadEntries, refuseOnProblems, runContext, withLock, type OperationContext } from './context.js';
 
 export async function baseline(ctx: OperationContext, version: string): Promise<{ baselined: string[] }> {
@@ -95,13 +96,3 @@ export async function log(
   });
 }
 
-export async function inTransaction(driver: Driver, work: () => Promise<void>): Promise<void> {
-  await driver.begin();
-  try {
-    await work();
-    await driver.commit();
-  } catch (error) {
-    if (driver.inTransaction) await driver.rollback();
-    throw error;
-  }
-}

@@ -7,7 +7,8 @@ import { ConfigError, ValidationError } from '../core/errors.js';
 import { findEntry } from '../core/plan.js';
 import type { Entry, State } from '../core/state.js';
 import { readState, refuseOnProblems, withLock, type OperationContext } from './context.js';
-import { inTransaction, log } from './record.js';
+import { inTransaction } from '../core/transaction.js';
+import { log } from './record.js';
 
 export interface RepairOptions {
   /** Version of a dirty migration the user finished by hand. */

@@ -6,7 +6,8 @@ import { ConfigError } from '../core/errors.js';
 import { runPlan } from '../core/run.js';
 import type { DbObject, Driver } from '../drivers/driver.js';
 import { loadEntries, readState, refuseOnProblems, runContext, withLock, type OperationContext } from './context.js';
-import { inTransaction, log } from './record.js';
+import { inTransaction } from '../core/transaction.js';
+import { log } from './record.js';
 import { planUp } from '../core/plan.js';
 
 export interface ResetOptions {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { dialects, sqliteOnly } from '../support/dialects.js';
+import { dialects } from '../support/dialects.js';
 import { project, strata } from '../support/project.js';
 
 const CREATE = (table: string) => `-- migrate:up\nCREATE TABLE ${table} (id INTEGER PRIMARY KEY);\n-- migrate:down\nDROP TABLE ${table};\n`;
@@ -263,9 +263,5 @@ describe('bad database, command line and names', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^error: migrations folder not found: nowhere/m);
     assert.match(r.stderr, /^hint: run `strata init`/m);
-  });
-
-  test('sqliteOnly is the SQLite entry of the matrix', () => {
-    assert.equal(sqliteOnly.name, 'sqlite');
   });
 });

@@ -60,4 +60,3 @@ export function dialects(): DialectUnderTest[] {
   });
 }
 
-export const sqliteOnly = sqlite;
