@@ -1,9 +1,21 @@
 /** Ctrl-C during a run: the migration in progress rolls back, no half record, exit 130. */
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { project, strata } from '../support/project.js';
+
+/** An onOutput callback that sends `signal` once, when the output first contains `marker`. */
+function signalWhen(marker: string, signal: NodeJS.Signals) {
+  let sent = false;
+  return (text: string, child: ChildProcess) => {
+    if (!sent && text.includes(marker)) {
+      sent = true;
+      child.kill(signal);
+    }
+  };
+}
 
 describe('signals', () => {
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
@@ -14,16 +26,7 @@ describe('signals', () => {
       });
       try {
         const file = join(p.dir, 'app.db');
-        let sent = false;
-        const r = await strata(['up', '--db', `sqlite:${file}`], {
-          cwd: p.dir,
-          onOutput: (text, child) => {
-            if (!sent && text.includes('slow migration running')) {
-              sent = true;
-              child.kill(signal);
-            }
-          },
-        });
+        const r = await strata(['up', '--db', `sqlite:${file}`], { cwd: p.dir, onOutput: signalWhen('slow migration running', signal) });
         assert.equal(r.code, code, r.stderr);
         assert.match(r.stderr, new RegExp(`strata: ${signal} received`));
         assert.match(r.stderr, /^error: stopped during migrations\/002_slow\.ts: it was rolled back/m);
@@ -47,16 +50,7 @@ describe('signals', () => {
     const p = project(files);
     try {
       const file = join(p.dir, 'app.db');
-      let sent = false;
-      const r = await strata(['up', '--db', `sqlite:${file}`], {
-        cwd: p.dir,
-        onOutput: (text, child) => {
-          if (!sent && text.includes('applied 0010_t10')) {
-            sent = true;
-            child.kill('SIGINT');
-          }
-        },
-      });
+      const r = await strata(['up', '--db', `sqlite:${file}`], { cwd: p.dir, onOutput: signalWhen('applied 0010_t10', 'SIGINT') });
       assert.equal(r.code, 130, r.stderr);
       const db = new Database(file, { readonly: true });
       const recorded = (db.prepare('SELECT count(*) AS n FROM strata_migrations').get() as { n: number }).n;
