@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+import { main } from '../dist/cli.js';
 
 // A reader that stopped early (`strata status | head`) is not an error.
 for (const stream of [process.stdout, process.stderr]) {

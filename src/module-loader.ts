@@ -4,7 +4,7 @@
  * not depend on strata itself. Used for code migrations and for `strata.config.ts`.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { strataPackage } from './package-info.js';
 
 type Jiti = { import(id: string, options?: { default?: boolean }): Promise<unknown> };
 let jiti: Jiti | undefined;
@@ -12,7 +12,8 @@ let jiti: Jiti | undefined;
 export async function importModule(path: string): Promise<Record<string, unknown>> {
   if (!jiti) {
     const { createJiti } = await import('jiti');
-    const self = ['./index.js', './index.ts'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => existsSync(p));
+    const { entry } = strataPackage();
+    const self = existsSync(entry) ? entry : undefined;
     jiti = createJiti(import.meta.url, {
       alias: self ? { 'strata-migrate': self } : {},
       // Read-only commands never write files, so no transform cache on disk; a module cache

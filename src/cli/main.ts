@@ -2,11 +2,11 @@
  * The `strata` command: argv, output, exit codes and signals over the public library API.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
 import { ConfigError, createMigrator, type Migrator, type StrataEvent } from '../index.js';
 import { redactText } from '../drivers/url.js';
 import { confirm } from './confirm.js';
 import { EXIT, exitCodeOf } from './exit-code.js';
+import { strataPackage } from '../package-info.js';
 import { createOutput, reportError, type Output } from './output.js';
 import { resolveOptions, type GlobalFlags } from './options.js';
 import { Progress } from './progress.js';
@@ -14,7 +14,7 @@ import { renderHistory, renderInfo, renderPlan, renderRepairPlan, renderStatus, 
 import { init, newMigration } from './scaffold.js';
 import type { TemplateName } from './templates.js';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = strataPackage().version;
 
 interface Session {
   readonly out: Output;

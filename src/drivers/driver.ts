@@ -118,7 +118,7 @@ export interface Driver {
    * and nothing else, in one round trip; null when the tracking table does not exist.
    * Optional: without it the core falls back to readApplied.
    */
-  readChecksums?(): Promise<AppliedChecksum[] | null>;
+  readChecksums?(): Promise<readonly AppliedChecksum[] | null>;
   /** Read-only. The audit log, newest first; [] when it does not exist. */
   readLog(limit: number): Promise<LogRow[]>;
   /** Called after acquireLock. Creates or upgrades the tracking tables (adds columns, never drops). */

@@ -104,6 +104,16 @@ async function checkedPlan(ctx: OperationContext, driver: Driver, state: State, 
 
 function everythingApplied(discovery: Discovery, applied: readonly AppliedChecksum[]): boolean {
   if (discovery.problems.length > 0 || applied.length !== discovery.migrations.length) return false;
+  // Usual case: rows in the order applied = the files' order, versions spelled the same.
+  const { migrations } = discovery;
+  let i = 0;
+  for (; i < migrations.length; i++) {
+    const m = migrations[i]!;
+    const row = applied[i]!;
+    if (row[0] !== m.version) break;
+    if (row[2] !== 'applied' || (row[1] !== null && m.checksum !== null && row[1] !== m.checksum)) return false;
+  }
+  if (i === migrations.length) return true;
   const rows = new Map<string, AppliedChecksum>();
   for (const row of applied) rows.set(versionKey(row[0]), row);
   for (const m of discovery.migrations) {

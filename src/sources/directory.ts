@@ -4,7 +4,7 @@
  * 1,000 unchanged files does not touch the disk.
  */
 import { readdirSync, type Dirent } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { checksumOf } from '../core/checksum.js';
 import { ConfigError } from '../core/errors.js';
 import type { Discovery, IgnoredFile, LoadedMigration, Problem, SourceMigration } from '../core/model.js';
@@ -40,7 +40,7 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
   const shownDir = relative(cwd, dir);
   const prefix = shownDir === '' ? '' : shownDir.startsWith('..') || isAbsolute(shownDir) ? `${dir}/` : `${shownDir}/`;
   const display = (abs: string): string =>
-    abs.startsWith(`${dir}/`) ? prefix + abs.slice(dir.length + 1) : abs === dir && prefix !== '' && !prefix.startsWith('/') ? shownDir : abs;
+    abs.startsWith(dir + sep) ? prefix + abs.slice(dir.length + 1) : abs === dir && prefix !== '' && !prefix.startsWith('/') ? shownDir : abs;
   const cache = FolderCache.for(dir);
 
   return {
@@ -174,7 +174,7 @@ function buildMigration(
   const upName = sqlFile ?? upFile;
   if (!upName) return conflict(downFile!, `${downFile} has no up migration (${id}.sql or ${id}.up.sql)`);
 
-  const abs = join(dir, upName);
+  const abs = dir + sep + upName; // dir is absolute and normalised
   const cached = read(upName);
   const parsed = (cached.parsed ??= parseSqlFile(cached.text)) as SqlFileResult;
   if (!parsed.ok) return conflict(upName, `${upName} ${parsed.reason}`);

@@ -9,6 +9,7 @@
  */
 import { hostname } from 'node:os';
 import { ConfigError } from '../../core/errors.js';
+import { loadPeer } from '../peer.js';
 import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
 import type { AppliedChecksum, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, LockHolder, LockOptions, LockStrategy, Row } from '../driver.js';
 import { appliedValues, assertStrataTable, logValues, toApplied, toLogRow } from '../tracking-rows.js';
@@ -27,13 +28,7 @@ export type MysqlTarget = { url: string; display: string } | { client: unknown }
 
 export async function createMysqlDriver(target: MysqlTarget, options: DriverOptions): Promise<Driver> {
   if ('client' in target) return new MysqlDriver(poolSource(target.client, poolDisplay(target.client)), options);
-  let mysql: MysqlModule;
-  try {
-    const module = (await import('mysql2/promise')) as unknown as { default?: MysqlModule } & MysqlModule;
-    mysql = module.default ?? module;
-  } catch (error) {
-    throw new ConfigError('config', 'the MySQL driver is not installed', { hint: 'run `npm install mysql2`' }, { cause: error });
-  }
+  const mysql = loadPeer<MysqlModule>('mysql2/promise', 'MySQL');
   return new MysqlDriver(urlSource(mysql, target.url, target.display, options.runId), options);
 }
 

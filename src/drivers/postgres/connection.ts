@@ -6,6 +6,7 @@
 import { connect as connectSocket } from 'node:net';
 import type { Client, ClientBase, ClientConfig, Pool, PoolClient } from 'pg';
 import { ConfigError } from '../../core/errors.js';
+import { loadPeer } from '../peer.js';
 import { passwordOf } from '../url.js';
 import { connectionFailed } from './errors.js';
 
@@ -30,12 +31,7 @@ export interface RunConnection {
 }
 
 export async function loadPg(): Promise<PgModule> {
-  try {
-    const mod = (await import('pg')) as PgModule & { default?: PgModule };
-    return mod.default ?? mod;
-  } catch (error) {
-    throw new ConfigError('config', 'the PostgreSQL driver is not installed', { hint: 'run `npm install pg`' }, { cause: error });
-  }
+  return loadPeer<PgModule>('pg', 'PostgreSQL');
 }
 
 export async function openRunConnection(

@@ -3,10 +3,10 @@
  * run carries the lock, the tracking reads and writes and every migration (session.ts runs its
  * statements); a second, short-lived one renews a lease or cancels a statement.
  */
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ConnectionError, LockTimeoutError, StrataError, messageOf } from '../../core/errors.js';
 import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
+import { strataPackage } from '../../package-info.js';
 import type { AppliedChecksum, Capabilities, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, LockHolder, LockOptions, LockStrategy, Row } from '../driver.js';
 import { LOG_COLUMNS, appliedValues, assertStrataTable, logValues, toApplied, toLogRow } from '../tracking-rows.js';
 import { loadPg, openRunConnection, sendCancelRequest, type PostgresTarget, type RunConnection } from './connection.js';
@@ -64,12 +64,7 @@ interface SessionFacts {
   readonly application_name: string;
 }
 
-let packageVersion: string | undefined;
-/** strata's version, read once (src/drivers/postgres → the package root, also from dist/drivers/postgres). */
-function strataVersion(): string {
-  packageVersion ??= (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  return packageVersion;
-}
+const strataVersion = (): string => strataPackage().version;
 
 /**
  * `strata <version> <host>:<pid> <run>` so waiters can name the holder. PostgreSQL keeps 63

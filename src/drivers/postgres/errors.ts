@@ -24,6 +24,8 @@ export const DEADLOCK_DETECTED = '40P01';
 export const UNIQUE_VIOLATION = '23505';
 export const DUPLICATE_SCHEMA = '42P06';
 export const DUPLICATE_TABLE = '42P07';
+/** duplicate_object: the race can also end on the table's row type ("type … already exists"). */
+export const DUPLICATE_OBJECT = '42710';
 
 /**
  * Raised before a statement does anything: parse and analysis errors (class 42: syntax,

@@ -19,7 +19,7 @@ import { LockTimeoutError } from '../../core/errors.js';
 import type { LockHolder, LockOptions } from '../driver.js';
 import { pollForLock } from '../poll-lock.js';
 import {
-  DEADLOCK_DETECTED, DUPLICATE_SCHEMA, DUPLICATE_TABLE, INVALID_SCHEMA_NAME, LOCK_NOT_AVAILABLE, SERIALIZATION_FAILURE, UNDEFINED_TABLE,
+  DEADLOCK_DETECTED, DUPLICATE_SCHEMA, DUPLICATE_OBJECT, DUPLICATE_TABLE, INVALID_SCHEMA_NAME, LOCK_NOT_AVAILABLE, SERIALIZATION_FAILURE, UNDEFINED_TABLE,
   UNIQUE_VIOLATION, sqlState,
 } from './errors.js';
 import type { RunQuery } from './lock.js';
@@ -162,7 +162,7 @@ export class PgLease {
         await this.settings.run(sql);
       } catch (error) {
         const code = sqlState(error);
-        if (code !== UNIQUE_VIOLATION && code !== DUPLICATE_SCHEMA && code !== DUPLICATE_TABLE) throw error;
+        if (code !== UNIQUE_VIOLATION && code !== DUPLICATE_SCHEMA && code !== DUPLICATE_TABLE && code !== DUPLICATE_OBJECT) throw error;
       }
     }
   }

@@ -10,7 +10,9 @@ import { ConfigError, ConnectionError, messageOf } from '../../core/errors.js';
 import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
 import type { AppliedChecksum, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, LockHolder, LockOptions, Row } from '../driver.js';
 import { APPLIED_COLUMNS, LOG_COLUMNS, appliedValues, assertStrataTable, logValues, toApplied, toLogRow } from '../tracking-rows.js';
+import { loadPeer, sqliteAddonPath } from '../peer.js';
 import { SqliteLease } from './lease.js';
+import { fileIdentity, park, takeParked } from './parked.js';
 import { listSqliteObjects, sqliteInfo } from './introspect.js';
 
 type DatabaseConstructor = typeof Database;
@@ -24,11 +26,7 @@ export interface SqliteTarget {
 export async function createSqliteDriver(target: SqliteTarget, options: DriverOptions): Promise<Driver> {
   let BetterSqlite: DatabaseConstructor | null = null;
   if (!target.database) {
-    try {
-      BetterSqlite = (await import('better-sqlite3')).default;
-    } catch (error) {
-      throw new ConfigError('config', 'the SQLite driver is not installed', { hint: 'run `npm install better-sqlite3`' }, { cause: error });
-    }
+    BetterSqlite = loadPeer<DatabaseConstructor>('better-sqlite3', 'SQLite');
   }
   if (target.database?.inTransaction) {
     throw new ConfigError('config', 'the better-sqlite3 Database passed to strata is inside a transaction', {
@@ -37,6 +35,10 @@ export async function createSqliteDriver(target: SqliteTarget, options: DriverOp
   }
   return new SqliteDriver(BetterSqlite, target, options);
 }
+
+const STAMP_SQL = 'SELECT data_version, schema_version, total_changes() FROM pragma_data_version, pragma_schema_version';
+/** Per connection and tracking table: the last checksum read and the stamp it was read at. */
+const checksumReads = new WeakMap<Database.Database, Map<string, { stamp: string; rows: readonly AppliedChecksum[] }>>();
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
@@ -48,6 +50,8 @@ class SqliteDriver implements Driver {
 
   private db: Database.Database | null;
   private readonly ownsDb: boolean;
+  /** Device and inode of the file strata opened, so close() can park the connection. */
+  private identity: string | null = null;
   private readonly path: string;
   private readonly table: string;
   private readonly logTable: string;
@@ -78,6 +82,13 @@ class SqliteDriver implements Driver {
     if (this.db) return this.db;
     const memory = this.path === ':memory:';
     const file = memory ? this.path : resolve(this.path);
+    const warm = memory ? null : takeParked(file);
+    if (warm) {
+      this.db = warm.db;
+      this.identity = warm.identity;
+      this.configure(this.db);
+      return this.db;
+    }
     if (!memory && !existsSync(file)) {
       if (!create) return null;
       const folder = dirname(file);
@@ -91,12 +102,14 @@ class SqliteDriver implements Driver {
       }
     }
     try {
-      this.db = new this.BetterSqlite!(file, { fileMustExist: !create && !memory });
+      const nativeBinding = sqliteAddonPath();
+      this.db = new this.BetterSqlite!(file, { fileMustExist: !create && !memory, ...(nativeBinding ? { nativeBinding } : {}) });
     } catch (error) {
       throw new ConnectionError('connection-failed', `cannot open ${this.displayName}: ${messageOf(error)}`, {
         hint: 'check that the path is right and the file and its folder are writable',
       }, { cause: error });
     }
+    if (!memory) this.identity = fileIdentity(file);
     this.configure(this.db);
     return this.db;
   }
@@ -158,11 +171,21 @@ class SqliteDriver implements Driver {
     return rows.map(toApplied);
   }
 
-  async readChecksums(): Promise<AppliedChecksum[] | null> {
+  async readChecksums(): Promise<readonly AppliedChecksum[] | null> {
     const db = this.open(false);
     if (!db) return null;
     try {
-      return db.prepare(`SELECT version, checksum, state FROM ${this.table}`).raw().all() as AppliedChecksum[];
+      // The same connection asking again (a parked one, see parked.ts) reuses its last read
+      // when no connection has committed since: data_version moves on other connections'
+      // commits, total_changes() on this one's, schema_version on any DDL.
+      const stamp = (db.prepare(STAMP_SQL).raw().get() as number[]).join(':');
+      let byTable = checksumReads.get(db);
+      const last = byTable?.get(this.options.table);
+      if (last?.stamp === stamp) return last.rows;
+      const rows = Object.freeze(db.prepare(`SELECT version, checksum, state FROM ${this.table}`).raw().all() as AppliedChecksum[]);
+      if (!byTable) checksumReads.set(db, (byTable = new Map()));
+      byTable.set(this.options.table, { stamp, rows });
+      return rows;
     } catch (error) {
       // No such table (or not strata's): the full read decides what that means.
       if (/no such (table|column)/.test(messageOf(error))) return (await this.readApplied()) === null ? null : [];
@@ -385,7 +408,10 @@ class SqliteDriver implements Driver {
   async close(): Promise<void> {
     this.lease.release();
     this.statements.clear();
-    if (this.ownsDb && this.db) this.db.close();
-    if (this.ownsDb) this.db = null;
+    if (this.ownsDb && this.db) {
+      if (this.path === ':memory:') this.db.close();
+      else park(resolve(this.path), this.identity, this.db);
+      this.db = null;
+    }
   }
 }
