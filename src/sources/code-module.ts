@@ -7,6 +7,7 @@
 import { ValidationError, messageOf } from '../core/errors.js';
 import type { CheckFn, LoadedMigration, MigrationFn, SourceMigration } from '../core/model.js';
 import { importModule } from '../module-loader.js';
+import { loadedMigration } from './source.js';
 
 export async function loadCodeMigration(migration: SourceMigration, absolutePath: string): Promise<LoadedMigration> {
   const file = migration.file ?? absolutePath;
@@ -87,8 +88,7 @@ export function toLoaded(migration: SourceMigration, shape: MigrationShape, fail
 
   const reversible = rollback !== false && down !== undefined;
   const label = migration.file ?? migration.id;
-  return {
-    ...migration,
+  return loadedMigration(migration, {
     meta: { description: description ?? null, depends: (depends ?? []).map(String), transaction: transaction ?? true },
     up: { type: 'code', fn: bind<MigrationFn>(up)! },
     down: reversible ? { type: 'code', fn: bind<MigrationFn>(down)! } : null,
@@ -99,5 +99,5 @@ export function toLoaded(migration: SourceMigration, shape: MigrationShape, fail
         : `${label} has no down function`,
     precheck: bind<CheckFn>(shape.precheck),
     verify: bind<CheckFn>(shape.verify),
-  };
+  });
 }

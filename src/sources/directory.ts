@@ -12,7 +12,7 @@ import { compareVersions } from '../core/version.js';
 import { loadCodeMigration } from './code-module.js';
 import { FolderCache } from './file-cache.js';
 import { classifyFileName, type FileRole } from './file-name.js';
-import type { MigrationSource } from './source.js';
+import { loadedMigration, type MigrationSource } from './source.js';
 import { parseSqlFile, type ParsedSqlFile, type SqlFileResult } from './sql-file.js';
 
 interface Group {
@@ -128,15 +128,14 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
         : parsed.down
           ? { type: 'sql' as const, script: { sql: parsed.down.sql, file, startLine: parsed.down.startLine } }
           : null;
-      return {
-        ...m,
+      return loadedMigration(m, {
         meta: parsed.meta,
         up: { type: 'sql', script: { sql: parsed.up.sql, file, startLine: parsed.up.startLine } },
         down,
         irreversibleReason: down ? null : `${file} has no "-- migrate:down" section and no .down.sql companion`,
         precheck: null,
         verify: null,
-      };
+      });
     },
   };
 }
