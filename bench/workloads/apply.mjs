@@ -17,55 +17,88 @@ const FIXTURE_N = 1000; // the up-to-date workload reuses the last N = 1,000 dat
 export async function measure(ctx, adapters, { sizes }) {
   for (const dialect of ctx.options.dialects) {
     for (const n of sizes) {
-      for (const a of adapters) {
-        if (!a.workloads.includes('apply') || !a.dialects.includes(dialect)) continue;
-        if (!ctx.selected(a.name, dialect, 'apply')) continue;
-        await applyOne(ctx, a, dialect, n);
-      }
+      const tools = adapters.filter((a) => a.workloads.includes('apply') && a.dialects.includes(dialect) && ctx.selected(a.name, dialect, 'apply'));
+      await applyRounds(ctx, tools, dialect, n);
     }
   }
 }
 
-async function applyOne(ctx, a, dialect, n) {
+/**
+ * The runs of every tool at one N, interleaved: round i runs each tool once, in a rotated
+ * order. A server's background work (checkpoints, autovacuum of the catalog after thousands
+ * of CREATE TABLEs, the previous DROP DATABASE) then falls on all tools alike, instead of on
+ * whichever tool happened to run its five runs while it lasted.
+ */
+async function applyRounds(ctx, tools, dialect, n) {
+  const plans = [];
+  for (const a of tools) {
+    const plan = planFor(ctx, a, dialect, n);
+    if (plan) plans.push(plan);
+  }
+  const rounds = Math.max(0, ...plans.map((p) => p.runs));
+  for (let i = 0; i < rounds; i++) {
+    const order = plans.map((_, k) => plans[(k + i) % plans.length]);
+    for (const plan of order) {
+      if (plan.done || i >= plan.runs) continue;
+      await runOnce(ctx, plan, i);
+    }
+  }
+  for (const plan of plans) {
+    if (!plan.done) {
+      const { a, base, values, rss, note } = plan;
+      ctx.record({ ...base, values, note: [note, ctx.notes[a.name]].filter(Boolean).join('; ') || null, extra: { rssKiB: rss } });
+    }
+  }
+}
+
+/** What one tool does at this N: its number of runs, or null when it is recorded as not run. */
+function planFor(ctx, a, dialect, n) {
   const base = { tool: a.name, dialect, workload: 'apply', n, ratioTo: 'floor' };
   const why = a.unavailableReason ?? ctx.unavailableDialects[dialect];
-  if (why) return ctx.record({ ...base, status: 'unavailable', error: why });
-
+  if (why) {
+    ctx.record({ ...base, status: 'unavailable', error: why });
+    return null;
+  }
   let runs = n >= 10000 ? ctx.options.runs10k : ctx.runs;
   let note = null;
   if (n >= 10000 && !FULL_AT_10K.has(a.name)) {
-    if (a.kind !== 'floor' && !ctx.options.peers10k.includes(dialect)) return; // not measured, not shown
+    if (a.kind !== 'floor' && !ctx.options.peers10k.includes(dialect)) return null; // not measured, not shown
     runs = 1;
     note = '1 run';
     const at1k = ctx.find(a.name, dialect, 'apply', 1000);
     if (at1k && at1k.status !== 'ok') {
-      return ctx.record({ ...base, status: 'skipped', error: `not run: failed at N = 1,000 (${at1k.status})` });
+      ctx.record({ ...base, status: 'skipped', error: `not run: failed at N = 1,000 (${at1k.status})` });
+      return null;
     }
     const estimateS = at1k?.median ? (at1k.median * 10 * 1.2) / 1000 : null;
     if (estimateS != null && estimateS > ctx.options.budget10kS) {
-      return ctx.record({ ...base, status: 'skipped', error: `not run: estimated ${Math.round(estimateS)} s > budget ${ctx.options.budget10kS} s` });
+      ctx.record({ ...base, status: 'skipped', error: `not run: estimated ${Math.round(estimateS)} s > budget ${ctx.options.budget10kS} s` });
+      return null;
     }
   }
+  return { a, base, runs, note, dir: ctx.migrations(a, n), n, values: [], rss: [], done: false };
+}
 
-  const dir = ctx.migrations(a, n);
-  const values = [];
-  const rss = [];
-  for (let i = 0; i < runs; i++) {
-    let db = await freshDatabase(dialect);
-    try {
-      settle();
-      const r = await run(a.apply(ctx, db, dir), { timeoutMs: ctx.timeoutMs, rss: true });
-      if (!r.ok) {
-        return ctx.record({ ...base, status: r.timedOut ? 'timeout' : 'failed', error: `${failureText(r)} (after ${(r.ms / 1000).toFixed(1)} s, run ${i + 1})`, values });
-      }
-      const wrong = await verifyApplied(db, a, n);
-      if (wrong) return ctx.record({ ...base, status: 'failed', error: wrong, values });
-      values.push(r.ms);
-      if (r.rssKiB) rss.push(r.rssKiB);
-      if (n === FIXTURE_N && i === runs - 1 && ctx.keepFixture(a, db)) db = null; // handed on, not dropped
-    } finally {
-      await db?.drop();
+/** One run of one tool; a failure records the tool as failed and ends its runs. */
+async function runOnce(ctx, plan, i) {
+  const { a, base, dir, n, values, rss } = plan;
+  let db = await freshDatabase(base.dialect);
+  try {
+    settle();
+    const r = await run(a.apply(ctx, db, dir), { timeoutMs: ctx.timeoutMs, rss: true });
+    if (!r.ok) {
+      plan.done = true;
+      return ctx.record({ ...base, status: r.timedOut ? 'timeout' : 'failed', error: `${failureText(r)} (after ${(r.ms / 1000).toFixed(1)} s, run ${i + 1})`, values });
     }
+    const wrong = await verifyApplied(db, a, n);
+    if (wrong) {
+      plan.done = true;
+      return ctx.record({ ...base, status: 'failed', error: wrong, values });
+    }
+    values.push(r.ms);
+    if (r.rssKiB) rss.push(r.rssKiB);
+    if (n === FIXTURE_N && i === plan.runs - 1 && ctx.keepFixture(a, db)) db = null; // handed on, not dropped
+  } finally {
+    await db?.drop();
   }
-  return ctx.record({ ...base, values, note: [note, ctx.notes[a.name]].filter(Boolean).join('; ') || null, extra: { rssKiB: rss } });
 }
