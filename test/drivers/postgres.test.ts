@@ -13,6 +13,9 @@ import { openDriver } from '../../src/drivers/load-driver.js';
 import { applicationName } from '../../src/drivers/postgres/driver.js';
 import { capabilitiesOf, chooseLock, detectEngine, serverVersionOf } from '../../src/drivers/postgres/engine.js';
 import { advisoryKeys, int4Hash } from '../../src/drivers/postgres/lock.js';
+import { inlineParams, pgLiteral } from '../../src/drivers/postgres/tracking.js';
+import { migrate } from '../../src/index.js';
+import { project } from '../support/project.js';
 import { type FreshPostgres, freshPostgres, pgClient, postgresUrl } from '../support/postgres.js';
 import { applied, driverOptions, logEntry } from '../support/driver-fixtures.js';
 import { rejectsWith } from '../support/assertions.js';
@@ -813,14 +816,57 @@ dbTest('a pg.Client the application passed is used, never closed; one inside a t
   }
 });
 
-dbTest('tracking values are bound, never spliced: quotes, backslashes and dollar signs survive', async ({ open }) => {
-  const driver = await open({ lock: 'lease' });
-  await driver.acquireLock({ timeoutMs: 1000 });
-  await driver.ensureTracking();
-  const error = `near 'it''s' at C:\\temp\\x "quoted" $$ $1 \\' ; DROP TABLE strata_migrations; --`;
-  await driver.writeApplied(applied('001', { state: 'dirty', dirtyOperation: 'up', statementsDone: 0 }));
-  await driver.writeProgress('001', 1, error);
-  await driver.appendLog(logEntry({ status: 'failed', error, detail: { error } }));
-  assert.equal((await driver.readApplied())?.[0]?.error, error);
-  assert.deepEqual((await driver.readLog(1))[0]?.detail, { error });
+for (const lock of ['lease', 'session'] as const) {
+  dbTest(`tracking values survive quotes, backslashes and dollar signs, bound or inlined with the COMMIT (${lock})`, async ({ open }) => {
+    const driver = await open({ lock });
+    await driver.acquireLock({ timeoutMs: 1000 });
+    await driver.ensureTracking();
+    const error = `near 'it''s' at C:\\temp\\x "quoted" $$ $1 \\' ; DROP TABLE strata_migrations; --`;
+    await driver.writeApplied(applied('001', { state: 'dirty', dirtyOperation: 'up', statementsDone: 0 }));
+    await driver.writeProgress('001', 1, error);
+    await driver.appendLog(logEntry({ status: 'failed', error, detail: { error } }));
+    assert.equal((await driver.readApplied())?.[0]?.error, error);
+    assert.deepEqual((await driver.readLog(1))[0]?.detail, { error });
+    // Inside strata's own transaction (session lock: the writes go out with the COMMIT).
+    await driver.begin();
+    await driver.writeApplied(applied('002', { error, description: error }));
+    await driver.appendLog(logEntry({ version: '002', status: 'failed', error, detail: { error } }));
+    await driver.commit();
+    const row = (await driver.readApplied())?.find((r) => r.version === '002');
+    assert.deepEqual([row?.error, row?.description], [error, error]);
+    assert.deepEqual((await driver.readLog(1))[0]?.detail, { error });
+  });
+}
+
+test('tracking values inlined as literals keep quotes, backslashes, nulls and numbers, and skip quoted identifiers', () => {
+  assert.equal(pgLiteral(null), 'NULL');
+  assert.equal(pgLiteral(undefined), 'NULL');
+  assert.equal(pgLiteral(-5), '(-5)');
+  assert.equal(pgLiteral("it's"), "'it''s'");
+  assert.equal(pgLiteral('C:\\tmp\\x'), " E'C:\\\\tmp\\\\x'");
+  assert.throws(() => pgLiteral(Number.NaN), /cannot write NaN/);
+  assert.equal(
+    inlineParams('INSERT INTO "a$1b".t (x, y, z) SELECT $1::text, $2::integer, $10::text', ['v', 7, null, 0, 0, 0, 0, 0, 0, "o'k"]),
+    `INSERT INTO "a$1b".t (x, y, z) SELECT 'v'::text, (7)::integer, 'o''k'::text`,
+  );
+});
+
+dbTest('tracking writes travel with the COMMIT: one that fails rolls its migration back with it', async ({ db, raw }) => {
+  const p = project({
+    '001_guard.sql': `CREATE FUNCTION refuse_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.version = '002' THEN RAISE EXCEPTION 'log refused for %', NEW.version; END IF; RETURN NEW; END $$;\n`,
+    '002_b.sql': `CREATE TABLE b (id integer);\nINSERT INTO b VALUES (1);\n`,
+  });
+  try {
+    // 001 applies; then a trigger on the log (created outside strata) makes 002's log row fail.
+    await migrate({ db: db.url, dir: p.migrations, target: '001' });
+    const client = await raw();
+    await client.query(`CREATE TRIGGER refuse BEFORE INSERT ON strata_migrations_log FOR EACH ROW EXECUTE FUNCTION refuse_log()`);
+    await assert.rejects(migrate({ db: db.url, dir: p.migrations }), /log refused for 002/);
+    const tables = await client.query(`SELECT to_regclass('public.b') AS b`);
+    assert.equal(tables.rows[0].b, null, "002's table rolled back with its failed tracking write");
+    const rows = await client.query(`SELECT version, state FROM strata_migrations ORDER BY version`);
+    assert.deepEqual(rows.rows, [{ version: '001', state: 'applied' }]);
+  } finally {
+    p.cleanup();
+  }
 });

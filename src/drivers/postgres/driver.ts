@@ -22,7 +22,7 @@ import { PgLease } from './lease.js';
 import { MissingDatabaseDriver } from './missing-database.js';
 import { PgSession } from './session.js';
 import {
-  COLUMNS_SQL, appendLogSql, assertStrataLog, deleteAllAppliedSql, deleteAppliedSql, existingColumns, guarded, progressSql,
+  COLUMNS_SQL, appendLogSql, assertStrataLog, deleteAllAppliedSql, deleteAppliedSql, existingColumns, guarded, inlineParams, progressSql,
   selectAppliedSql, trackingDdl, upsertAppliedSql, type ExistingColumns, type TrackingNames,
 } from './tracking.js';
 
@@ -315,6 +315,11 @@ class PostgresDriver implements Driver {
     const lease = this.lease?.active ? this.lease : null;
     lease?.assertHeld();
     await this.session.endAbortedBlock();
+    if (!lease && write !== null && this.session.canDefer) {
+      // Under the session lock the write cannot find the lock gone: send it with the COMMIT.
+      this.session.defer(inlineParams(guarded(ALWAYS_OWNED, write), values));
+      return;
+    }
     const inTransaction = this.inTransaction;
     const owned = lease ? lease.guard(values.length + 1, values.length + 2) : ALWAYS_OWNED;
     const params = lease ? [...values, ...lease.guardParams()] : values;

@@ -52,6 +52,12 @@ const NOT_IN_A_BLOCK = new Set([ACTIVE_SQL_TRANSACTION, '2D000']);
 export class PgSession {
   /** `BEGIN; SET LOCAL …` not sent yet: it travels with the transaction's first statement. */
   private pendingBegin: string | null = null;
+  /**
+   * Tracking writes of strata's own transaction not sent yet: they travel with the next
+   * statement, usually the COMMIT, so a migration's row, its log row and the commit cost one
+   * round trip. An error in one skips the rest of that text, COMMIT included.
+   */
+  private deferred: string[] = [];
   /** strata's own begin() … commit()/rollback() is open. */
   private ownTransaction = false;
   /** The connection is inside a transaction block (strata's, or a migration's own BEGIN) … */
@@ -105,17 +111,20 @@ export class PgSession {
     let startedBlock = STARTS_TRANSACTION.test(sql);
     try {
       let result: QueryResult;
-      if (this.pendingBegin !== null) {
-        const begin = this.pendingBegin;
+      if (this.pendingBegin !== null || this.deferred.length > 0) {
+        const before = [...(this.pendingBegin !== null ? [this.pendingBegin] : []), ...this.deferred].join(';\n');
+        startedBlock ||= this.pendingBegin !== null;
         this.pendingBegin = null;
-        startedBlock = true;
+        this.deferred = [];
         if (!params || params.length === 0) {
-          text = `${begin};\n${sql}`;
+          text = `${before};\n${sql}`;
           result = lastResult(await this.client.query(text));
-          this.track(text, true, false);
+          this.track(text, startedBlock, false);
           return result;
         }
-        await this.client.query(begin);
+        text = before;
+        await this.client.query(before);
+        text = sql;
       }
       result = params && params.length > 0 ? await this.client.query(sql, [...params]) : await this.client.query(text);
       this.track(text, startedBlock, false);
@@ -264,9 +273,19 @@ export class PgSession {
     this.ownTransaction = true;
   }
 
+  /** Whether a tracking write may be deferred: strata's own transaction is open. */
+  get canDefer(): boolean {
+    return this.ownTransaction;
+  }
+
+  /** Queues a parameterless statement of strata's own transaction (see `deferred`). */
+  defer(sql: string): void {
+    this.deferred.push(sql);
+  }
+
   async commit(): Promise<void> {
     this.ownTransaction = false;
-    if (this.pendingBegin !== null) {
+    if (this.pendingBegin !== null && this.deferred.length === 0) {
       this.pendingBegin = null; // nothing ran in it
       this.onBlockEnded(false);
       return;
@@ -282,6 +301,7 @@ export class PgSession {
 
   async rollback(): Promise<void> {
     this.ownTransaction = false;
+    this.deferred = [];
     this.onBlockEnded(false);
     if (this.pendingBegin !== null) {
       this.pendingBegin = null;

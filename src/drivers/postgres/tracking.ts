@@ -139,3 +139,40 @@ export function selectAppliedSql(names: TrackingNames, have?: readonly string[])
   const columns = APPLIED_COLUMNS.map((c) => (!have || have.includes(c) ? c : `NULL AS ${c}`));
   return `SELECT ${columns.join(', ')} FROM ${names.applied}`;
 }
+
+/**
+ * `sql` with each `$n` replaced by `values[n-1]` as a literal, for a statement that travels
+ * inside a multi-statement simple query (which cannot carry parameters). Identifiers in
+ * double quotes are skipped; strata's tracking SQL has no string literals of its own.
+ */
+export function inlineParams(sql: string, values: readonly unknown[]): string {
+  let out = '';
+  let quoted = false;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i]!;
+    if (c === '"') quoted = !quoted;
+    if (c === '$' && !quoted) {
+      const digits = /^\d+/.exec(sql.slice(i + 1));
+      if (digits) {
+        out += pgLiteral(values[Number(digits[0]) - 1]);
+        i += digits[0].length;
+        continue;
+      }
+    }
+    out += c;
+  }
+  return out;
+}
+
+/** A value as a PostgreSQL literal: NULL, a finite number, or a quoted string (E'' when it has backslashes). */
+export function pgLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`cannot write ${value} to a tracking table`);
+    return `(${value})`;
+  }
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  const text = String(value);
+  const body = text.replace(/'/g, "''");
+  return text.includes('\\') ? ` E'${body.replace(/\\/g, '\\\\')}'` : `'${body}'`;
+}
