@@ -564,9 +564,41 @@ dbTest('tracking values are bound, never escaped: quotes and backslashes survive
     await driver.appendLog(logEntry({ status: 'failed', error }));
     assert.equal((await driver.readApplied())?.[0]?.error, error);
     assert.equal((await driver.readLog(1))[0]?.error, error);
+    // Inside strata's own transaction the rows wait for the COMMIT, still bound.
+    await driver.begin();
+    await driver.writeApplied(applied('001', { error }));
+    await driver.appendLog(logEntry({ version: '001', error }));
+    await driver.writeApplied(applied('002', { state: 'dirty', dirtyOperation: 'up', statementsDone: 0, error }));
+    await driver.commit();
+    const rows = await driver.readApplied();
+    assert.deepEqual(rows?.map((r) => [r.version, r.state, r.error]), [['001', 'applied', error], ['002', 'dirty', error]]);
+    assert.equal((await driver.readLog(1))[0]?.error, error);
   } finally {
     await pool.end();
   }
+});
+
+dbTest('rows waiting for the COMMIT: a ROLLBACK discards them, and a failing one fails the COMMIT with the rows before it undone', async ({ open, raw }) => {
+  const driver = await open();
+  await driver.acquireLock({ timeoutMs: 1000 });
+  await driver.ensureTracking();
+  await driver.begin();
+  await driver.writeApplied(applied('001'));
+  await driver.rollback();
+  assert.deepEqual(await driver.readApplied(), [], 'rolled back before it was sent');
+
+  const r = await raw();
+  await r.query(`CREATE TRIGGER refuse BEFORE INSERT ON strata_migrations_log FOR EACH ROW BEGIN IF NEW.version = '002' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'log refused'; END IF; END`);
+  await r.query('CREATE TABLE t (id integer)');
+  await driver.begin();
+  await driver.execute('INSERT INTO t VALUES (1)');
+  await driver.writeApplied(applied('002'));
+  await driver.appendLog(logEntry({ version: '002' }));
+  await assert.rejects(driver.commit(), /log refused/);
+  await driver.rollback();
+  assert.deepEqual(await driver.readApplied(), []);
+  const [rows] = await r.query('SELECT count(*) AS n FROM t');
+  assert.equal((rows as { n: number }[])[0]!.n, 0, 'the DML of the transaction was rolled back with it');
 });
 
 dbTest("a pool of one connection cannot hold a lease (it renews on a second): a configuration error, not a hang", async ({ open, db }) => {

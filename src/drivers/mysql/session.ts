@@ -187,6 +187,11 @@ export class MysqlSession {
   /** Statements sent and not answered yet (cancel() only kills a query while one runs). */
   running = 0;
   private closed = false;
+  /**
+   * Inserts of strata's own transaction not sent yet (see defer), one entry per statement
+   * with every row queued for it: they go out before the next statement, usually the COMMIT.
+   */
+  private deferred: { sql: string; rows: number; values: unknown[] }[] = [];
   /** Statements prepared on this connection, closed before a pooled one goes back. */
   private readonly preparedSql = new Set<string>();
   private readonly events: EventTarget | undefined;
@@ -216,8 +221,38 @@ export class MysqlSession {
     return { affectedRows: affectedOf(await this.send(sql, values)) };
   }
 
+  /**
+   * Queues a one-row `INSERT`/`REPLACE … VALUES (?, …)` to be sent before the next statement;
+   * the rows queued for one statement go as one multi-row statement, in the order queued (so
+   * for REPLACE a later row for the same key wins, as if sent one by one). Statements for
+   * different tables keep no order among themselves: they commit together. A ROLLBACK
+   * discards them.
+   */
+  defer(sql: string, values: readonly unknown[]): void {
+    const same = this.deferred.find((entry) => entry.sql === sql);
+    if (same) {
+      same.rows++;
+      same.values.push(...values);
+    } else {
+      this.deferred.push({ sql, rows: 1, values: [...values] });
+    }
+  }
+
+  private async sendDeferred(): Promise<void> {
+    const queued = this.deferred;
+    this.deferred = [];
+    for (const { sql, rows, values } of queued) {
+      const group = sql.slice(sql.lastIndexOf(' VALUES (') + ' VALUES '.length);
+      await this.send(rows === 1 ? sql : sql + `, ${group}`.repeat(rows - 1), values);
+    }
+  }
+
   /** The server's whole answer (rows, an OK packet, or several result sets). */
   async send(sql: string, values?: readonly unknown[]): Promise<unknown> {
+    if (this.deferred.length > 0) {
+      if (/^\s*ROLLBACK\s*$/i.test(sql)) this.deferred = [];
+      else await this.sendDeferred();
+    }
     this.running++;
     try {
       // rowsAsArray/nestTables are forced off: a pool the application configured may set them.
