@@ -1,7 +1,7 @@
 // Workload 1: apply N generated migrations to an empty database, whole
 // process timed (node script or CLI). A fresh database for every run; each
 // run verified (N tables, N tracking rows). Peak RSS recorded on the side.
-import { freshDatabase } from '../lib/db.mjs';
+import { freshDatabase, quiesce } from '../lib/db.mjs';
 import { run, failureText, settle } from '../lib/proc.mjs';
 import { verifyApplied } from '../lib/verify.mjs';
 
@@ -85,6 +85,7 @@ async function runOnce(ctx, plan, i) {
   let db = await freshDatabase(base.dialect);
   try {
     settle();
+    await quiesce(base.dialect);
     const r = await run(a.apply(ctx, db, dir), { timeoutMs: ctx.timeoutMs, rss: true });
     if (!r.ok) {
       plan.done = true;
