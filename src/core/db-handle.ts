@@ -28,44 +28,43 @@ export function createDbHandle(options: DbHandleOptions): Db {
       onStatement();
     }
   };
+  const query = async <T>(sql: string, params?: readonly unknown[]): Promise<T[]> => {
+    beforeStatement();
+    const rows = (await driver.query(sql, params)) as T[];
+    onStatement();
+    return rows;
+  };
   const db: Db = {
     dialect: driver.dialect,
-    exec,
-    async query<T>(sql: string, params?: readonly unknown[]) {
-      beforeStatement();
-      const rows = (await driver.query(sql, params)) as T[];
-      onStatement();
-      return rows;
-    },
-    async queryOne<T>(sql: string, params?: readonly unknown[]) {
-      return (await db.query<T>(sql, params))[0];
-    },
-    async run(sql: string, params?: readonly unknown[]) {
+    exec: withCallSite(exec),
+    query: withCallSite(query) as Db['query'],
+    queryOne: withCallSite(async (sql: string, params?: readonly unknown[]) => (await query(sql, params))[0]) as Db['queryOne'],
+    run: withCallSite(async (sql: string, params?: readonly unknown[]) => {
       beforeStatement();
       const result = await driver.run(sql, params);
       onStatement();
       return result;
-    },
+    }),
     tableExists: (table) => driver.tableExists(table),
     columnExists: (table, column) => driver.columnExists(table, column),
     indexExists: (index) => driver.indexExists(index),
-    async createTableIfNotExists(table, ddl) {
+    createTableIfNotExists: withCallSite(async (table: string, ddl: string) => {
       if (await driver.tableExists(table)) return false;
       await exec(ddl);
       return true;
-    },
-    async createIndexIfNotExists(index, ddl) {
+    }),
+    createIndexIfNotExists: withCallSite(async (index: string, ddl: string) => {
       if (await driver.indexExists(index)) return false;
       await exec(ddl);
       return true;
-    },
-    async addColumnIfNotExists(table, column, typeSql) {
+    }),
+    addColumnIfNotExists: withCallSite(async (table: string, column: string, typeSql: string) => {
       if (await driver.columnExists(table, column)) return false;
       const q = driver.dialect === 'mysql' ? '`' : '"';
       await exec(`ALTER TABLE ${table} ADD COLUMN ${q}${column}${q} ${typeSql}`);
       return true;
-    },
-    async execFile(path) {
+    }),
+    execFile: withCallSite(async (path: string) => {
       if (options.dir === null) throw new ConfigError('usage', 'execFile needs a migrations folder (this migration came from a list)');
       const full = resolve(options.dir, path);
       const inside = relative(options.dir, full);
@@ -73,10 +72,31 @@ export function createDbHandle(options: DbHandleOptions): Db {
         throw new ConfigError('usage', `execFile("${path}") points outside the migrations folder`, { hint: 'keep SQL files that migrations run inside the migrations folder' });
       }
       await exec(readFileSync(full, 'utf8'));
-    },
+    }),
     log(...args) {
       options.log(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
     },
   };
   return db;
+}
+
+/**
+ * A database error is raised where the driver reads the server's answer, so its stack does
+ * not show the migration's own line. The handle notes the caller's frames when a call starts
+ * and adds them to a failure's stack, where the runner finds the migration file's line.
+ */
+function withCallSite<A extends unknown[], R>(method: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  const traced = async (...args: A): Promise<R> => {
+    const site: { stack?: string } = {};
+    Error.captureStackTrace(site, traced);
+    try {
+      return await method(...args);
+    } catch (error) {
+      if (error instanceof Error && site.stack) {
+        error.stack = `${error.stack ?? String(error)}\n${site.stack.slice(site.stack.indexOf('\n') + 1)}`;
+      }
+      throw error;
+    }
+  };
+  return traced;
 }

@@ -5,7 +5,7 @@
  * alone costs several milliseconds). Where a folder cannot be watched, or a file is a
  * symlink whose target the watch would not see, each file is validated by (size, mtime).
  */
-import { closeSync, openSync, readSync, statSync, watch, type Dirent, type FSWatcher } from 'node:fs';
+import { readFileSync, statSync, watch, type Dirent, type FSWatcher } from 'node:fs';
 import { sep } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { checksumOf, normalizeText } from '../core/checksum.js';
@@ -23,7 +23,6 @@ export interface CachedFile {
 /** At most this many folders are watched per process; the oldest is dropped first. */
 const MAX_FOLDERS = 32;
 const folders = new Map<string, FolderCache>();
-const readBuffer = { current: Buffer.allocUnsafe(64 * 1024) };
 
 export class FolderCache {
   private readonly files = new Map<string, CachedFile>();
@@ -75,7 +74,9 @@ export class FolderCache {
     if (hit && trustWatch) return hit;
     const stats = hit || !this.watcher || symlink ? statSync(path) : null;
     if (hit && stats && hit.size === stats.size && hit.mtimeMs === stats.mtimeMs) return hit;
-    const text = normalizeText(readText(path));
+    // readFileSync with an encoding opens, reads and closes in one call into Node's C++ side:
+    // cheaper than three wrapped calls from JavaScript for each of 1,000 small files.
+    const text = normalizeText(readFileSync(path, 'utf8'));
     const entry: CachedFile = { text, checksum: checksumOf(text), size: stats?.size ?? Buffer.byteLength(text), mtimeMs: stats?.mtimeMs ?? -1 };
     this.files.set(name, entry);
     return entry;
@@ -120,27 +121,5 @@ export class FolderCache {
     } catch {
       this.watcher = null;
     }
-  }
-}
-
-/** open + read + close into a shared buffer: one syscall fewer per file than readFileSync. */
-function readText(path: string): string {
-  const fd = openSync(path, 'r');
-  try {
-    let buffer = readBuffer.current;
-    let length = 0;
-    for (;;) {
-      if (length === buffer.length) {
-        const bigger = Buffer.allocUnsafe(buffer.length * 2);
-        buffer.copy(bigger, 0, 0, length);
-        buffer = readBuffer.current = bigger;
-      }
-      const n = readSync(fd, buffer, length, buffer.length - length, null);
-      if (n === 0) break;
-      length += n;
-    }
-    return buffer.toString('utf8', 0, length);
-  } finally {
-    closeSync(fd);
   }
 }

@@ -15,23 +15,28 @@ export type ClassifiedName =
   | { readonly type: 'ignored'; readonly reason: string };
 
 export function classifyFileName(fileName: string): ClassifiedName {
+  // A name the grammar accepts is never one of the ignored kinds below (they start with a dot,
+  // or have a second dot before the extension, or another extension), so the usual case costs
+  // one match.
+  const match = MIGRATION.exec(fileName);
+  if (match) return classified(match);
   if (fileName.startsWith('.')) return { type: 'ignored', reason: 'dot-file' };
   if (/\.d\.[mc]?ts$/i.test(fileName)) return { type: 'ignored', reason: 'type declarations' };
   if (/\.(test|spec)\./i.test(fileName)) return { type: 'ignored', reason: 'test file' };
   if (/\.map$/i.test(fileName)) return { type: 'ignored', reason: 'source map' };
   if (!MIGRATION_EXTENSION.test(fileName)) return { type: 'ignored', reason: 'not a migration extension' };
 
-  const match = MIGRATION.exec(fileName);
-  if (!match) {
-    if (/^(\d|migration_)/i.test(fileName)) {
-      return {
-        type: 'malformed',
-        reason:
-          'looks like a migration but does not match <version>_<name>.<ext>: the version is digit groups joined by "_", the name starts with a lower-case letter and uses only [a-z0-9_] (e.g. 002_add_email.sql)',
-      };
-    }
-    return { type: 'ignored', reason: 'does not start with a version' };
+  if (/^(\d|migration_)/i.test(fileName)) {
+    return {
+      type: 'malformed',
+      reason:
+        'looks like a migration but does not match <version>_<name>.<ext>: the version is digit groups joined by "_", the name starts with a lower-case letter and uses only [a-z0-9_] (e.g. 002_add_email.sql)',
+    };
   }
+  return { type: 'ignored', reason: 'does not start with a version' };
+}
+
+function classified(match: RegExpExecArray): ClassifiedName {
   const [, , version, name, direction, extension] = match;
   if (extension !== 'sql' && direction) {
     return { type: 'malformed', reason: `only SQL migrations have ${direction} companions; a code migration is one module with up and down` };

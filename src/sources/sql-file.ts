@@ -14,6 +14,7 @@ export interface ParsedSqlFile {
 export type SqlFileResult = { readonly ok: true; readonly value: ParsedSqlFile } | { readonly ok: false; readonly reason: string };
 
 const MARKER = /^--\s*migrate:(up|down)\s*$/i;
+const ANY_MARKER = /migrate:/i;
 const DIRECTIVE = /^--\s*(depends|transaction)\s*:(.*)$/i;
 
 /** `text` must already be normalised (LF line ends, no BOM). */
@@ -47,6 +48,8 @@ export function parseSqlFile(text: string): SqlFileResult {
     }
   }
 
+  // Most files have no markers: one scan of the text says so, and the up script is the text.
+  if (!ANY_MARKER.test(text)) return { ok: true, value: { meta: { description, depends, transaction }, up: { sql: text, startLine: 1 }, down: null } };
   let upMarker = -1;
   let downMarker = -1;
   for (let i = 0; i < lines.length; i++) {
