@@ -1,5 +1,15 @@
 #!/usr/bin/env node
+import { setFlagsFromString } from 'node:v8';
 import { main } from '../dist/cli.js';
+
+// This process applies a batch and exits. While thousands of migrations load (every object
+// survives), V8 grows the young generation to its maximum, and the run then keeps a heap
+// that size plus what it promotes out of it. Keeping the young generation at its initial
+// size held peak RSS applying 10,000 migrations at 101-113 MiB instead of 138-153 MiB
+// (PostgreSQL, MariaDB, SQLite), with no measured time cost on SQLite, the CPU-bound one
+// (3.5-3.9 s either way). A process flag, so only here: never in the library, which runs
+// inside an application.
+setFlagsFromString('--semi-space-growth-factor=1');
 
 // A reader that stopped early (`strata status | head`) is not an error.
 for (const stream of [process.stdout, process.stderr]) {
