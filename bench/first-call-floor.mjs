@@ -47,7 +47,8 @@ if (process.argv[2] === 'child') {
   lap('read + hash files');
   if (same !== N) throw new Error(`expected ${N} matching checksums, got ${same}`);
   // Not part of the check: what a cross-process (path, size, mtime) cache would do instead
-  // of reading, on a cold process too (the first stat of each file above was the open).
+  // of reading. The files were opened just above, so this is the kernel's warm case: a
+  // cache would pay at least this.
   for (const name of names) statSync(join(dir, name));
   lap('stat files');
   process.stdout.write(JSON.stringify(times));
