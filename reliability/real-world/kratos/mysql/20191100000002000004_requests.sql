@@ -1,0 +1,13 @@
+CREATE TABLE `selfservice_profile_management_requests` (
+`id` char(36) NOT NULL,
+PRIMARY KEY(`id`),
+`request_url` VARCHAR (2048) NOT NULL,
+`issued_at` DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+`expires_at` DATETIME NOT NULL,
+`form` JSON NOT NULL,
+`update_successful` bool NOT NULL,
+`identity_id` char(36) NOT NULL,
+`created_at` DATETIME NOT NULL,
+`updated_at` DATETIME NOT NULL,
+FOREIGN KEY (`identity_id`) REFERENCES `identities` (`id`) ON DELETE cascade
+) ENGINE=InnoDB;

@@ -1,0 +1,1 @@
+ALTER TABLE `selfservice_login_requests` ADD COLUMN `forced` bool NOT NULL DEFAULT false;

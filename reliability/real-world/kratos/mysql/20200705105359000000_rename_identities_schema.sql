@@ -1,0 +1,1 @@
+ALTER TABLE `identities` CHANGE `traits_schema_id` `schema_id` varchar(2048) NOT NULL;

@@ -1,0 +1,1 @@
+ALTER TABLE `selfservice_settings_request_methods` RENAME TO `selfservice_settings_flow_methods`;

@@ -1,0 +1,1 @@
+ALTER TABLE `sessions` MODIFY `token` VARCHAR (32);

@@ -1,0 +1,1 @@
+CREATE INDEX `identity_verification_tokens_token_idx` ON `identity_verification_tokens` (`token`);

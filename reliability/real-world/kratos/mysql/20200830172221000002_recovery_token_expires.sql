@@ -1,0 +1,1 @@
+ALTER TABLE `identity_recovery_tokens` MODIFY `selfservice_recovery_flow_id` char(36);

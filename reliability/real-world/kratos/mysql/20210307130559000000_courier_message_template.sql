@@ -1,0 +1,1 @@
+ALTER TABLE `courier_messages` ADD COLUMN `template_type` VARCHAR (255) NOT NULL DEFAULT "";

@@ -1,0 +1,1 @@
+ALTER TABLE `selfservice_registration_flows` ADD COLUMN `ui` JSON;

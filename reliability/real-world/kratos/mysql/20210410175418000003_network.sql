@@ -1,0 +1,1 @@
+ALTER TABLE `selfservice_login_flows` MODIFY `nid` char(36);

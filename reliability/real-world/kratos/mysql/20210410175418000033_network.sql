@@ -1,0 +1,1 @@
+ALTER TABLE `identities` MODIFY `nid` char(36);

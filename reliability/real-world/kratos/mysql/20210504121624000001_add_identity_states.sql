@@ -1,0 +1,1 @@
+ALTER TABLE `identities` ADD COLUMN `state_changed_at` DATETIME;

@@ -1,0 +1,1 @@
+ALTER TABLE `sessions` MODIFY `logout_token` VARCHAR (32);

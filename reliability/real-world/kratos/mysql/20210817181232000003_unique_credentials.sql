@@ -1,0 +1,1 @@
+ALTER TABLE `identity_credential_identifiers` ADD COLUMN `identity_credential_type_id` char(36);

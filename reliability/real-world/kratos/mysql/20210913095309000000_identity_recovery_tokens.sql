@@ -1,0 +1,1 @@
+ALTER TABLE `identity_recovery_tokens` MODIFY `identity_recovery_address_id` char(36);

@@ -1,0 +1,1 @@
+ALTER TABLE `identity_recovery_tokens` MODIFY `identity_id` char(36) NOT NULL;

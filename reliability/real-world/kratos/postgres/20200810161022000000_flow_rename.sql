@@ -1,0 +1,1 @@
+ALTER TABLE "selfservice_login_request_methods" RENAME TO "selfservice_login_flow_methods";

@@ -1,0 +1,2 @@
+
+DROP TABLE "selfservice_verification_flows";

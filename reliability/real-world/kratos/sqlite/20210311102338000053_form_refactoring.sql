@@ -1,0 +1,1 @@
+DROP TABLE "selfservice_verification_flows";

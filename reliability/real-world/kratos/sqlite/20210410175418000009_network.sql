@@ -1,0 +1,1 @@
+ALTER TABLE "selfservice_registration_flows" ADD COLUMN "nid" char(36);

@@ -1,0 +1,1 @@
+ALTER TABLE "_selfservice_errors_tmp" RENAME TO "selfservice_errors";

@@ -1,0 +1,1 @@
+ALTER TABLE "continuity_containers" ADD COLUMN "nid" char(36);

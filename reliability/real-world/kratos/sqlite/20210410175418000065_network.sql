@@ -1,0 +1,1 @@
+ALTER TABLE "identity_credentials" ADD COLUMN "nid" char(36);

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS "identity_recovery_addresses_status_via_uq_idx";

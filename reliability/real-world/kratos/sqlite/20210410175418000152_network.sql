@@ -1,0 +1,1 @@
+ALTER TABLE "identity_verification_tokens" ADD COLUMN "nid" char(36);

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS "identity_verification_tokens_verification_flow_id_idx";

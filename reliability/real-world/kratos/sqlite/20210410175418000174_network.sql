@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS "sessions_token_uq_idx";

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS "selfservice_settings_flows_nid_idx";

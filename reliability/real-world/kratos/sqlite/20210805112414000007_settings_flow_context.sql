@@ -1,0 +1,1 @@
+ALTER TABLE "_selfservice_settings_flows_tmp" RENAME TO "selfservice_settings_flows";

@@ -1,0 +1,1 @@
+ALTER TABLE "sessions" ADD COLUMN "aal" TEXT NOT NULL DEFAULT 'aal1';

@@ -1,0 +1,1 @@
+CREATE INDEX "sessions_logout_token_idx" ON "_sessions_tmp" (logout_token);

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS "selfservice_registration_flows_nid_idx";

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS "identity_recovery_tokens_nid_idx";

@@ -1,0 +1,1 @@
+ALTER TABLE identity_credentials ADD version INT NOT NULL DEFAULT '0';

@@ -1,0 +1,1 @@
+-- SQLITE does not support Check constraints in all cases

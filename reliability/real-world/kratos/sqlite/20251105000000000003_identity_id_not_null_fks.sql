@@ -1,0 +1,1 @@
+-- Nothing, all done in 20251104000000000000_identifiers_devices_identity_id.sqlite.up.sql
