@@ -177,11 +177,13 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
     // Earlier members of a savepoint group succeeded: they commit. An atomic run rolls back whole.
     if (options.atomic && driver.inTransaction) await driver.rollback().catch(() => undefined);
     else if (group) {
+      const members = group.members;
       try {
         await closeGroup();
       } catch (commitError) {
-        if (!(commitError instanceof GroupCommitFailure)) throw commitError;
-        lost = commitError;
+        // Whatever stopped the commit, the earlier members were not committed.
+        if (driver.inTransaction) await driver.rollback().catch(() => undefined);
+        lost = commitError instanceof GroupCommitFailure ? commitError : new GroupCommitFailure(members, commitError, null);
       }
     } else if (driver.inTransaction) await driver.rollback().catch(() => undefined);
     /** A finished dirty-protocol migration not recorded yet: the last one whose statements ran. */
