@@ -7,6 +7,7 @@ import { redactText } from '../drivers/url.js';
 import { confirm } from './confirm.js';
 import { EXIT, exitCodeOf } from './exit-code.js';
 import { strataPackage } from '../package-info.js';
+import { consoleToStderr } from './json-console.js';
 import { createOutput, reportError, type Output } from './output.js';
 import { resolveOptions, type GlobalFlags } from './options.js';
 import { Progress } from './progress.js';
@@ -45,6 +46,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     const command = args.at(-1) as Command;
     const flags = command.optsWithGlobals() as GlobalFlags & Record<string, unknown>;
     out = createOutput(flags);
+    // Code migrations (and configs) may print; with --json only the document goes to stdout.
+    const restoreConsole = out.json ? consoleToStderr() : () => undefined;
+    try {
+      await runSession(flags, action, args);
+    } finally {
+      restoreConsole();
+    }
+  };
+
+  const runSession = async (flags: GlobalFlags & Record<string, unknown>, action: (session: Session, args: unknown[]) => Promise<number | void>, args: unknown[]) => {
     const resolved = await resolveOptions(flags, process.env, process.cwd());
     const db = resolved.migrator.db as string;
     secrets = passwordsIn(db);

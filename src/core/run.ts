@@ -12,7 +12,7 @@ import { statementsOf } from './script-statements.js';
 import { inTransaction } from './transaction.js';
 import { createDbHandle } from './db-handle.js';
 import { AbortError, MigrationError, StrataError, messageOf } from './errors.js';
-import type { EventListener } from './events.js';
+import type { EventListener, StrataEvent } from './events.js';
 import type { AppliedMigration, Db, LoadedMigration, Step } from './model.js';
 
 /** Group-commit bounds: a failure late in a long group would otherwise hold the write lock long. */
@@ -63,25 +63,37 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
   const { driver } = ctx;
   const outcome: RunOutcome = { applied: [], rolledBack: [] };
   const finished = direction === 'up' ? outcome.applied : outcome.rolledBack;
-  let group: { startedAt: number; members: string[] } | null = null;
+  /** A migration counts as applied (or rolled back), and says so, only once its commit succeeded. */
+  const committed = (done: Done) => {
+    finished.push(done.item.migration.version);
+    ctx.emit(done.event);
+  };
+  let group: { startedAt: number; members: Done[] } | null = null;
   /** A finished dirty-protocol migration whose completion waits to share the next commit. */
   let waiting: Completion | null = null;
+  /** A completion whose recording failed: it is the migration whose statements ran last. */
+  let recordFailed: Completion | null = null;
   const recordWaiting = async () => {
     if (!waiting) return;
     const completion = waiting;
     waiting = null;
-    await inTransaction(ctx.driver, () => recordCompletion(ctx, completion));
-    finished.push(completion.migration.version);
+    try {
+      await inTransaction(ctx.driver, () => recordCompletion(ctx, completion));
+    } catch (error) {
+      recordFailed = completion;
+      throw error;
+    }
+    committed(completion.done);
   };
-  const atomicMembers: string[] = [];
+  const atomicMembers: Done[] = [];
   let current: PlannedMigration | null = null;
 
   const closeGroup = async () => {
     if (!group) return;
     const members = group.members;
     group = null;
-    await driver.commit();
-    finished.push(...members);
+    await commitMembers(driver, members);
+    for (const done of members) committed(done);
   };
 
   ctx.emit({ type: 'run-start', direction, total: plan.length });
@@ -102,23 +114,24 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
       ctx.emit({ type: 'migration-start', direction, version: m.version, name: m.name, index, total: plan.length });
       const started = performance.now();
       const transactional = m.meta.transaction && driver.capabilities.transactionalDdl;
+      const done = (): Done => ({ item, event: { type: 'migration-done', direction, version: m.version, name: m.name, durationMs: Math.round(performance.now() - started), index, total: plan.length } });
 
       if (options.atomic) {
         await runTransactional(ctx, direction, item, started);
-        atomicMembers.push(m.version);
+        atomicMembers.push(done());
       } else if (!transactional) {
         await closeGroup();
         const previous: Completion | null = waiting;
         let previousRecorded = false;
         waiting = null;
         try {
-          waiting = await runDirty(ctx, direction, item, started, previous, () => (previousRecorded = true));
+          waiting = await runDirty(ctx, direction, item, started, previous, () => (previousRecorded = true), done);
         } catch (error) {
           // The previous completion waits again, unless it was recorded or is itself what failed.
           if (previous && !previousRecorded && !(error instanceof CompletionFailure)) waiting = previous;
           throw error;
         } finally {
-          if (previous && previousRecorded) finished.push(previous.migration.version);
+          if (previous && previousRecorded) committed(previous.done);
         }
       } else if (driver.capabilities.groupCommit) {
         await recordWaiting();
@@ -138,29 +151,46 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
             throw error;
           }
         });
-        group.members.push(m.version);
+        group.members.push(done());
         if (group.members.length >= GROUP_MAX_MIGRATIONS || performance.now() - group.startedAt >= GROUP_MAX_MS) await closeGroup();
       } else {
         await recordWaiting();
         // Only the run's last commit must wait for the disk: it makes every earlier one durable too.
         const durable = index === plan.length - 1;
         await withRetries(ctx, item, () => inTransaction(driver, () => runTransactional(ctx, direction, item, started), { durable }));
-        finished.push(m.version);
+        committed(done());
       }
-      ctx.emit({ type: 'migration-done', direction, version: m.version, name: m.name, durationMs: Math.round(performance.now() - started), index, total: plan.length });
     }
     await closeGroup();
     await recordWaiting();
     if (options.atomic) {
-      await driver.commit();
-      finished.push(...atomicMembers);
+      await commitMembers(driver, atomicMembers);
+      for (const done of atomicMembers) committed(done);
     }
     return outcome;
-  } catch (error) {
+  } catch (caught) {
+    let error = caught;
+    const withdrawn = error instanceof DirtyWithdrawn;
+    if (error instanceof DirtyWithdrawn) error = error.failure;
+    /** Members of a savepoint group that had succeeded but whose commit failed: none of them is applied. */
+    let lost: GroupCommitFailure | null = error instanceof GroupCommitFailure ? error : null;
     // Earlier members of a savepoint group succeeded: they commit. An atomic run rolls back whole.
     if (options.atomic && driver.inTransaction) await driver.rollback().catch(() => undefined);
-    else if (group) await closeGroup().catch(() => undefined);
-    else if (driver.inTransaction) await driver.rollback().catch(() => undefined);
+    else if (group) {
+      const members = group.members;
+      try {
+        await closeGroup();
+      } catch (commitError) {
+        // Whatever stopped the commit, the earlier members were not committed.
+        if (driver.inTransaction) await driver.rollback().catch(() => undefined);
+        lost = commitError instanceof GroupCommitFailure ? commitError : new GroupCommitFailure(members, commitError, null);
+      }
+    } else if (driver.inTransaction) await driver.rollback().catch(() => undefined);
+    /** A finished dirty-protocol migration not recorded yet: the last one whose statements ran. */
+    const unrecorded: Completion | null = recordFailed ?? waiting;
+    // Recording a finished migration failed (not a trailing statement of it): the failure is
+    // that migration's (it stays dirty), not the next one's, which never started.
+    if (recordFailed && !(error instanceof CompletionFailure)) current = (recordFailed as Completion).item;
     await recordWaiting().catch(() => undefined);
     if (error instanceof CompletionFailure) {
       // A trailing statement of an earlier migration failed: it stays dirty with its progress.
@@ -169,14 +199,74 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
       error = stepFailure;
       await driver.writeProgress(completion.version, stepFailure.statementsDone, messageOf(stepFailure.original)).catch(() => undefined);
     }
-    const failure = describeFailure(ctx, direction, current, error, options.atomic, await driverHint(ctx, error));
+    let failure: StrataError;
+    if (error instanceof GroupCommitFailure) {
+      failure = describeCommitFailure(error, direction, options.atomic);
+    } else {
+      const droppedBy = await trackingDroppedBy(ctx, error, unrecorded?.item ?? current);
+      failure = droppedBy
+        ? describeTrackingDropped(droppedBy, error, direction)
+        : describeFailure(ctx, direction, current, error, options.atomic, await driverHint(ctx, error), withdrawn);
+      if (droppedBy) current = droppedBy;
+      if (lost && !(failure instanceof AbortError)) failure = withLostGroup(failure, lost, direction);
+    }
     failure.applied = outcome.applied;
     failure.rolledBack = outcome.rolledBack;
-    if (current && !(error instanceof StrataError && error.code === 'lock-lost')) {
-      ctx.emit({ type: 'migration-failed', direction, version: current.migration.version, name: current.migration.name, error: failure.message });
-      await appendLog(ctx, direction, current.migration, 'failed', failure.message, null).catch(() => undefined);
+    // The members of a group whose commit failed failed too: their success log rows rolled back
+    // with it. A lost lock leaves the log alone (another runner may hold it now).
+    const lockLost = isLockLost(error) || (error instanceof GroupCommitFailure && isLockLost(error.original));
+    const failed: [LoadedMigration, string][] = [];
+    if (lost) {
+      const message = lost === error ? failure.message : describeCommitFailure(lost, direction, options.atomic).message;
+      for (const done of lost.members) failed.push([done.item.migration, message]);
+    }
+    if (current && !(error instanceof GroupCommitFailure)) failed.push([current.migration, failure.message]);
+    if (!lockLost) {
+      for (const [m, message] of failed) ctx.emit({ type: 'migration-failed', direction, version: m.version, name: m.name, error: message });
+      if (failed.length > 0) {
+        try {
+          await inTransaction(driver, async () => {
+            for (const [m, message] of failed) await appendLog(ctx, direction, m, 'failed', message, null);
+          });
+        } catch (logError) {
+          // On a full disk this can fail too: say so rather than lose the audit trail silently.
+          if (!(failure instanceof AbortError)) failure = withHint(failure, `${failure.hint ?? 'see the error above'} (the failed log ${failed.length === 1 ? 'row' : 'rows'} could not be written: ${messageOf(logError)})`);
+        }
+      }
     }
     throw failure;
+  }
+}
+
+/** A finished migration and the event that says so, held until the commit that records it succeeds. */
+interface Done {
+  readonly item: PlannedMigration;
+  readonly event: Extract<StrataEvent, { type: 'migration-done' }>;
+}
+
+/** The commit of a savepoint group (or of an atomic run) failed: every member was rolled back. */
+class GroupCommitFailure extends Error {
+  constructor(
+    readonly members: readonly Done[],
+    readonly original: unknown,
+    readonly rollbackError: unknown,
+  ) {
+    super(messageOf(original), { cause: original });
+  }
+}
+
+/** Commits the open transaction holding `members`; on failure it is rolled back (where the database did not already). */
+async function commitMembers(driver: Driver, members: readonly Done[]): Promise<void> {
+  try {
+    await driver.commit();
+  } catch (error) {
+    // SQLite may leave the transaction open after a failed COMMIT (and asks for a ROLLBACK).
+    // Should that ROLLBACK fail too, the COMMIT's error is still the one to report: either way
+    // nothing of the group was committed.
+    if (driver.inTransaction) await driver.rollback().catch((rollbackError: unknown) => {
+      throw new GroupCommitFailure(members, error, rollbackError);
+    });
+    throw new GroupCommitFailure(members, error, null);
   }
 }
 
@@ -214,6 +304,18 @@ interface Completion {
   readonly trailing: readonly Statement[];
   /** Statements of the step that ran before `trailing`. */
   readonly statementsDone: number;
+  /** Emitted once the completion is committed. */
+  readonly done: Done;
+}
+
+/**
+ * A dirty-protocol migration failed with nothing of it run, so its dirty row was withdrawn
+ * (or, rolling back, its applied row restored): the hint must not send the user to `repair`.
+ */
+class DirtyWithdrawn extends Error {
+  constructor(readonly failure: unknown) {
+    super(failure instanceof Error ? failure.message : String(failure), { cause: failure });
+  }
 }
 
 /** A completion's trailing statement failed: the failure belongs to that migration, not the next. */
@@ -257,12 +359,13 @@ async function runDirty(
   started: number,
   previous: Completion | null,
   onPreviousRecorded: () => void,
+  done: () => Done,
 ): Promise<Completion> {
   const { driver } = ctx;
   const m = item.migration;
-  let done = 0;
+  let statementsDone = 0;
   const db = handleFor(ctx, () => {
-    done++;
+    statementsDone++;
   });
   const dirtyBase = direction === 'up' ? appliedRow(ctx, m, null) : item.row!;
   await inTransaction(ctx.driver, async () => {
@@ -282,21 +385,21 @@ async function runDirty(
   const step = stepOf(item, direction);
   const trailing = trailingStatements(ctx, m, step, direction);
   try {
-    await runStep(ctx, m.version, step, db, async (statementsDone) => {
-      done = statementsDone;
+    await runStep(ctx, m.version, step, db, async (count) => {
+      statementsDone = count;
     }, step.type === 'sql' ? statementsOf(step.script, driver.syntax).length - trailing.length : undefined);
     if (direction === 'up') await verify(m, db);
   } catch (error) {
     const original = error instanceof StepFailure ? error.original : error;
-    if (error instanceof StepFailure && error.statement !== null) done = error.statementsDone;
-    const noEffect = done === 0 && driver.errorFacts(original).noEffect;
+    if (error instanceof StepFailure && error.statement !== null) statementsDone = error.statementsDone;
+    const noEffect = statementsDone === 0 && driver.errorFacts(original).noEffect;
     if (noEffect) {
       // Nothing ran: the dirty marker is withdrawn and only the failed log row stays.
       if (direction === 'up') await driver.deleteApplied(m.version);
       else await driver.writeApplied(item.row!);
-    } else {
-      await driver.writeProgress(m.version, done, messageOf(original));
+      throw new DirtyWithdrawn(error);
     }
+    await driver.writeProgress(m.version, statementsDone, messageOf(original));
     throw error;
   }
   const durationMs = Math.round(performance.now() - started);
@@ -304,11 +407,12 @@ async function runDirty(
     item,
     migration: m,
     direction,
-    row: direction === 'up' ? { ...appliedRow(ctx, m, durationMs), statementsDone: done } : null,
+    row: direction === 'up' ? { ...appliedRow(ctx, m, durationMs), statementsDone } : null,
     version: direction === 'up' ? m.version : item.row!.version,
     durationMs,
     trailing,
-    statementsDone: done,
+    statementsDone,
+    done: done(),
   };
 }
 
@@ -470,6 +574,10 @@ async function appendLog(ctx: RunContext, direction: Direction, m: LoadedMigrati
   });
 }
 
+function isLockLost(error: unknown): boolean {
+  return error instanceof StrataError && error.code === 'lock-lost';
+}
+
 function throwIfAborted(ctx: RunContext): void {
   if (ctx.signal?.aborted) throw new AbortError();
 }
@@ -481,7 +589,7 @@ async function driverHint(ctx: RunContext, error: unknown): Promise<string | nul
 }
 
 /** One error for the user: what failed, where (file and line), what state it left, what to do. */
-function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMigration | null, error: unknown, atomic: boolean, driverNote: string | null = null): StrataError {
+function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMigration | null, error: unknown, atomic: boolean, driverNote: string | null = null, withdrawn = false): StrataError {
   const original = error instanceof StepFailure ? error.original : error;
   const m = item?.migration;
   if (ctx.signal?.aborted && !(original instanceof StrataError && original.code !== 'aborted')) {
@@ -494,21 +602,25 @@ function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMig
   if (!m) return new MigrationError('migration-failed', messageOf(original), {}, { cause: original });
 
   const statement = error instanceof StepFailure ? error.statement : null;
-  const line = statement?.line ?? lineFromStack(original, m.file);
-  const where = `${m.file ?? m.id}${line ? ` failed at line ${line}` : ' failed'}`;
+  const step = direction === 'up' ? m.up : m.down;
+  // A failing statement is shown in the file it came from: a `.down.sql` companion has its own.
+  const file = (statement && step?.type === 'sql' ? step.script.file : null) ?? m.file;
+  const line = statement?.line ?? lineFromStack(original, file);
+  const where = `${file ?? m.id}${line ? ` failed at line ${line}` : ' failed'}`;
   const transactional = atomic || (m.meta.transaction && ctx.driver.capabilities.transactionalDdl);
   const facts = ctx.driver.errorFacts(original);
   const command = direction === 'up' ? 'strata up' : 'strata down';
   if (facts.lockTimeout) {
     const table = statement ? tableOfStatement(statement.text, ctx.driver.syntax) : null;
-    const step = direction === 'up' ? m.up : m.down;
     // Retried: a transactional migration whole, a non-transactional SQL migration statement by statement.
     const retried = !atomic && (transactional || step?.type === 'sql');
     const next = transactional
       ? `run \`${command}\` again (or raise --ddl-lock-timeout)`
-      : `check what of ${m.id} ran and run \`strata repair --applied ${m.version}\` or \`--rolled-back ${m.version}\` (it is recorded dirty)`;
+      : withdrawn
+        ? `run \`${command}\` again (or raise --ddl-lock-timeout); nothing of ${m.id} ran, so ${direction === 'up' ? 'it is not recorded' : 'it stays applied'}`
+        : `check what of ${m.id} ran and run \`strata repair --applied ${m.version}\` or \`--rolled-back ${m.version}\` (it is recorded dirty)`;
     return new MigrationError('ddl-lock-timeout', `${where}: waited too long for a lock${table ? ` on table ${table}` : ''} (${retried ? `${ctx.ddlRetries} retries` : 'not retried'}): ${messageOf(original)}`, {
-      migration: m.id, file: m.file, line,
+      migration: m.id, file, line,
       hint: `another session holds a lock${table ? ` on ${table}` : ''}; find it (pg_stat_activity / SHOW PROCESSLIST), let it finish, then ${next}`,
     }, { cause: original });
   }
@@ -516,8 +628,79 @@ function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMig
     ? `the whole run was rolled back; fix ${m.file ?? m.id} and run \`${command}\` again`
     : transactional
       ? `the failed ${direction === 'up' ? 'migration' : 'rollback'} of ${m.id} was undone${earlierNote(direction)}; fix the file and run \`${command}\` again`
-      : `${m.id} is recorded dirty: check what of it ran, then \`strata repair --applied ${m.version}\` (you finished it by hand) or \`strata repair --rolled-back ${m.version}\` (you undid it)`;
-  return new MigrationError('migration-failed', `${where}: ${messageOf(original)}`, { migration: m.id, file: m.file, line, hint: driverNote ? `${driverNote}; then ${hint}` : hint }, { cause: original });
+      : withdrawn
+        ? direction === 'up'
+          ? `nothing of ${m.id} ran (its first statement failed and had no effect), so it is not recorded; fix the file and run \`strata up\` again`
+          : `nothing of the rollback of ${m.id} ran (its first statement failed and had no effect), so it stays applied; fix ${file ?? 'the down step'} and run \`strata down\` again`
+        : `${m.id} is recorded dirty: check what of it ran, then \`strata repair --applied ${m.version}\` (you finished it by hand) or \`strata repair --rolled-back ${m.version}\` (you undid it)`;
+  return new MigrationError('migration-failed', `${where}: ${messageOf(original)}`, { migration: m.id, file, line, hint: driverNote ? `${driverNote}; then ${hint}` : hint }, { cause: original });
+}
+
+/** The commit of a group (or of an atomic run) failed: none of its members was applied; it says which. */
+function describeCommitFailure(failure: GroupCommitFailure, direction: Direction, atomic: boolean): StrataError {
+  const original = failure.original;
+  // A lost lease or a signal keeps its own error (and exit code); the outcome lists nothing of the group.
+  if (original instanceof StrataError) return original;
+  const migrations = failure.members.map((done) => done.item.migration);
+  const shown = migrations.slice(0, 5).map((m) => m.file ?? m.id).join(', ') + (migrations.length > 5 ? ` and ${migrations.length - 5} more` : '');
+  const first = migrations[0];
+  const command = direction === 'up' ? 'strata up' : 'strata down';
+  const state = direction === 'up' ? 'none of them was applied' : 'none of them was rolled back (they stay applied)';
+  const before = atomic ? 'the whole run was rolled back' : `migrations committed before them in this run stay ${direction === 'up' ? 'applied' : 'rolled back'}`;
+  const rollback = failure.rollbackError ? ` (the ROLLBACK that followed failed too: ${messageOf(failure.rollbackError)})` : '';
+  return new MigrationError('migration-failed', `the commit of ${shown} failed: ${messageOf(original)}${rollback}`, {
+    migration: first?.id ?? null, file: first?.file ?? null,
+    hint: `${state}: the failed commit rolled them back together (${before}); fix the cause (e.g. free disk space) and run \`${command}\` again`,
+  }, { cause: original });
+}
+
+/**
+ * Whether the tracking table is gone after a failure, and which migration dropped it: the one
+ * whose statements ran last (its completion, or the dirty row of the next one, could not be
+ * written). Only a failed run asks, so the probe costs nothing on success.
+ */
+async function trackingDroppedBy(ctx: RunContext, error: unknown, lastRun: PlannedMigration | null): Promise<PlannedMigration | null> {
+  if (!lastRun || ctx.signal?.aborted || isLockLost(error)) return null;
+  let rows: readonly unknown[] | null;
+  try {
+    rows = ctx.driver.readChecksums ? await ctx.driver.readChecksums() : await ctx.driver.readApplied();
+  } catch {
+    // The probe could not tell (e.g. the connection is gone): the failure is described as it is.
+    return null;
+  }
+  return rows === null ? lastRun : null;
+}
+
+function describeTrackingDropped(item: PlannedMigration, error: unknown, direction: Direction): StrataError {
+  const original = error instanceof StepFailure ? error.original : error;
+  const m = item.migration;
+  const file = m.file ?? m.id;
+  const recreate = direction === 'up'
+    ? `edit ${file} so that it leaves strata's tables alone, then run \`strata baseline ${m.version}\` (it creates the tracking table again and records every migration up to ${m.version} as applied, without running them) and \`strata up\` for the rest`
+    : `run \`strata baseline <v>\` naming the last migration still applied (it creates the tracking table again and records every migration up to v as applied, without running them)`;
+  return new MigrationError('migration-failed', `${file} dropped strata's tracking table, so it could not be recorded: ${messageOf(original)}`, {
+    migration: m.id, file: m.file,
+    hint: `the changes of ${m.id} and of the migrations before it are in the database, but the record of what is applied is gone; restore the tracking table from a backup, or ${recreate}`,
+  }, { cause: original });
+}
+
+/** A migration failed inside a group, and the commit of the group's earlier members failed too. */
+function withLostGroup(failure: StrataError, lost: GroupCommitFailure, direction: Direction): StrataError {
+  const ids = lost.members.map((done) => done.item.migration.id);
+  if (ids.length === 0) return failure;
+  const state = direction === 'up' ? 'not applied either' : 'not rolled back either (they stay applied)';
+  const base = (failure.hint ?? 'see the error above').replace(earlierNote(direction), '');
+  const listed = `${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ` and ${ids.length - 5} more` : ''}`;
+  return withHint(failure, `${base}; ${listed}, run before it in the same commit, ${ids.length === 1 ? 'was' : 'were'} ${state}: that commit failed (${messageOf(lost.original)}) and rolled ${ids.length === 1 ? 'it' : 'them'} back`);
+}
+
+/** The same error with another hint (errors are immutable once built). */
+function withHint(error: StrataError, hint: string): StrataError {
+  const details = { migration: error.migration, file: error.file, line: error.line, hint, problems: error.problems, applied: error.applied, rolledBack: error.rolledBack };
+  const Class = error.constructor as new (...args: ConstructorParameters<typeof StrataError>) => StrataError;
+  const copy = error instanceof AbortError ? new AbortError(error.message, details) : new Class(error.code, error.message, details, { cause: error.cause });
+  if (error.stack) copy.stack = error.stack;
+  return copy;
 }
 
 function earlierNote(direction: Direction): string {

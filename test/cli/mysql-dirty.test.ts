@@ -60,5 +60,64 @@ for (const dialect of dialects().filter((d) => d.name === 'mysql')) {
         await db.drop();
       }
     });
+
+    test('a syntax error (1064) on the first statement: the row is removed and the hint says so, not "repair"', async () => {
+      const db = await dialect.fresh();
+      const p = project({
+        '001_a.sql': 'CREATE TABLE a (id INTEGER PRIMARY KEY);\n',
+        '002_b.sql': '-- B\nCREAT TABLE b (id INTEGER PRIMARY KEY);\nCREATE TABLE b2 (id INTEGER PRIMARY KEY);\n',
+      });
+      try {
+        const r = await strata(['up', '--db', db.url, '--json'], { cwd: p.dir });
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(r.stderr, /^error: migrations\/002_b\.sql failed at line 2: /m);
+        assert.match(r.stderr, /^hint: nothing of 002_b ran \(its first statement failed and had no effect\), so it is not recorded; fix the file and run `strata up` again$/m);
+        assert.doesNotMatch(r.stderr, /repair|dirty/);
+        assert.deepEqual(r.json().applied, ['001']);
+        const status = (await strata(['status', '--db', db.url, '--json'], { cwd: p.dir })).json();
+        assert.deepEqual(status.migrations.map((m: any) => m.state === 'applied' ? 'applied' : m.state === 'dirty' ? 'dirty' : 'not applied'), ['applied', 'not applied']);
+        assert.deepEqual(status.problems, []);
+        p.write('migrations/002_b.sql', '-- B\nCREATE TABLE b (id INTEGER PRIMARY KEY);\nCREATE TABLE b2 (id INTEGER PRIMARY KEY);\n');
+        assert.equal((await strata(['up', '--db', db.url], { cwd: p.dir })).code, 0, 'following the hint works');
+      } finally {
+        p.cleanup();
+        await db.drop();
+      }
+    });
+
+    test('a migration that drops the tracking table is blamed for it (not the next one), and the hint\'s way back works', async () => {
+      const db = await dialect.fresh();
+      const p = project({
+        '001_a.sql': 'CREATE TABLE a (id INTEGER PRIMARY KEY);\n',
+        '002_wipe.sql': 'CREATE TABLE b (id INTEGER PRIMARY KEY);\nDROP TABLE strata_migrations;\n',
+        '003_c.sql': 'CREATE TABLE c (id INTEGER PRIMARY KEY);\n',
+      });
+      try {
+        const r = await strata(['up', '--db', db.url, '--json'], { cwd: p.dir });
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(r.stderr, /^error: migrations\/002_wipe\.sql dropped strata's tracking table, so it could not be recorded: /m);
+        assert.match(r.stderr, /^hint: .*restore the tracking table from a backup, or edit migrations\/002_wipe\.sql so that it leaves strata's tables alone, then run `strata baseline 002`/m);
+        assert.doesNotMatch(r.stderr, /003_c/, 'the next migration is not blamed');
+        assert.doesNotMatch(r.stderr, /recorded dirty/);
+        const { error, applied } = r.json();
+        assert.equal(error.migration, '002_wipe');
+        assert.deepEqual(applied, ['001']);
+        const info = (await strata(['info', '--db', db.url, '--json'], { cwd: p.dir })).json();
+        assert.ok(!info.tables.some((t: any) => t.name === 'c'), '003 never started');
+        const history = (await strata(['history', '--db', db.url, '--json'], { cwd: p.dir })).json().entries;
+        assert.deepEqual([history[0].version, history[0].status], ['002', 'failed']);
+
+        // The way back the hint gives: fix the file, baseline through it, apply the rest.
+        p.write('migrations/002_wipe.sql', 'CREATE TABLE b (id INTEGER PRIMARY KEY);\n');
+        const baseline = await strata(['baseline', '002', '--db', db.url], { cwd: p.dir });
+        assert.equal(baseline.code, 0, baseline.stderr);
+        const up = await strata(['up', '--db', db.url, '--json'], { cwd: p.dir });
+        assert.equal(up.code, 0, up.stderr);
+        assert.deepEqual(up.json().applied, ['003']);
+      } finally {
+        p.cleanup();
+        await db.drop();
+      }
+    });
   });
 }
