@@ -3,7 +3,8 @@
  * `depends`, `transaction`) and its `-- migrate:up` / `-- migrate:down` sections.
  */
 import type { MigrationMeta } from '../core/model.js';
-import { outsideStringsAndComments, type SqlSyntax } from '../sql/split.js';
+import { outsideStringsAndComments } from '../sql/marker-scan.js';
+import type { SqlSyntax } from '../sql/split.js';
 
 export interface ParsedSqlFile {
   readonly meta: MigrationMeta;

@@ -16,7 +16,8 @@ import fc from 'fast-check';
 import Database from 'better-sqlite3';
 import { compareVersions, versionKey } from '../../src/core/version.js';
 import { classifyFileName } from '../../src/sources/file-name.js';
-import { splitScript, type SqlSyntax } from '../../src/sql/split.js';
+import { outsideStringsAndComments } from '../../src/sql/marker-scan.js';
+import { outsideStringsAndCommentsBySplitting, splitScript, type SqlSyntax } from '../../src/sql/split.js';
 
 const RUNS = { numRuns: 200 } as const;
 
@@ -177,6 +178,32 @@ describe('splitter properties', () => {
           assert.equal(unterminated.line, lineOf(open, sql.length + 1));
         }),
         RUNS,
+      );
+    });
+  }
+});
+
+// ---- The fast scan for markers reads strings and comments as the splitter does ----
+
+/** Offsets that are not inside a word: where a marker's `--` could be. */
+function nonWordOffsets(sql: string): number[] {
+  const offsets: number[] = [];
+  for (let i = 0; i < sql.length; i++) if (!/[A-Za-z0-9_$\u0080-\uFFFF]/.test(sql[i]!)) offsets.push(i);
+  return offsets;
+}
+
+const SCAN_PIECES = [...TRICKY, "E'", "e'", '$a$', '$1', 'x$$', '\n\\x ', '\n  \\c', '/*!', '*/', "''", '""', '\\\'', '-- ', '--x', '5--1', 'é$b$', 'COPY t FROM stdin;\n', '\n\\.\n'];
+
+describe('marker scan properties', () => {
+  for (const syntax of SYNTAXES) {
+    it(`finds the same strings and comments as the splitter, on generated scripts and on garbage (${syntax})`, () => {
+      const garbage = fc.array(fc.constantFrom(...SCAN_PIECES), { maxLength: 25 }).map((parts) => parts.join(''));
+      fc.assert(
+        fc.property(fc.oneof(script(syntax).map((g) => g.script), garbage), (sql) => {
+          const offsets = nonWordOffsets(sql);
+          assert.deepEqual(outsideStringsAndComments(sql, syntax, offsets), outsideStringsAndCommentsBySplitting(sql, syntax, offsets), JSON.stringify(sql));
+        }),
+        { numRuns: 300 },
       );
     });
   }

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { outsideStringsAndComments, splitScript, splitStatements, type SqlSyntax } from '../../src/sql/split.js';
+import { outsideStringsAndComments } from '../../src/sql/marker-scan.js';
+import { outsideStringsAndCommentsBySplitting, splitScript, splitStatements, type SqlSyntax } from '../../src/sql/split.js';
 
 function texts(sql: string, syntax: SqlSyntax): string[] {
   return splitStatements(sql, syntax).map((statement) => statement.text);
@@ -576,11 +577,21 @@ describe('splitScript: a string or comment that is never closed (issue 13, defec
 });
 
 describe('outsideStringsAndComments', () => {
-  it('tells offsets inside strings, dollar quotes, comments and COPY data from the rest', () => {
-    const sql = "SELECT 'a\nX';\nX\n$$\nX$$;\n/*\nX */\nCOPY t FROM stdin;\nX\n\\.\nX";
-    const offsets = [...sql.matchAll(/X/g)].map((m) => m.index!);
-    assert.deepEqual(outsideStringsAndComments(sql, 'postgres', offsets), [false, true, false, false, false, true]);
-    // SQLite has no dollar quotes and no COPY: only the string and the comment hide an X.
-    assert.deepEqual(outsideStringsAndComments(sql, 'sqlite', offsets), [false, true, true, false, true, true]);
-  });
+  for (const [name, outside] of [['the splitter', outsideStringsAndCommentsBySplitting], ['the fast scan', outsideStringsAndComments]] as const) {
+    it(`tells offsets inside strings, dollar quotes, comments and COPY data from the rest (${name})`, () => {
+      const sql = "SELECT 'a\nX';\nX\n$$\nX$$;\n/*\nX */\nCOPY t FROM stdin;\nX\n\\.\nX";
+      const offsets = [...sql.matchAll(/X/g)].map((m) => m.index!);
+      assert.deepEqual(outside(sql, 'postgres', offsets), [false, true, false, false, false, true]);
+      // SQLite has no dollar quotes and no COPY: only the string and the comment hide an X.
+      assert.deepEqual(outside(sql, 'sqlite', offsets), [false, true, true, false, true, true]);
+    });
+
+    it(`ends a quoted run where the lexer does: 'a'' is never closed, 'it\\'s' is closed on MySQL only (${name})`, () => {
+      const sql = "SELECT 'a'';\nX\nSELECT 1;";
+      assert.deepEqual(outside(sql, 'sqlite', [sql.indexOf('X')]), [false]);
+      const escaped = "SELECT 'it\\'s';\nX\n";
+      assert.deepEqual(outside(escaped, 'mysql', [escaped.indexOf('X')]), [true]);
+      assert.deepEqual(outside(escaped, 'postgres', [escaped.indexOf('X')]), [false]);
+    });
+  }
 });
