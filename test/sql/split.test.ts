@@ -593,5 +593,13 @@ describe('outsideStringsAndComments', () => {
       assert.deepEqual(outside(escaped, 'mysql', [escaped.indexOf('X')]), [true]);
       assert.deepEqual(outside(escaped, 'postgres', [escaped.indexOf('X')]), [false]);
     });
+
+    it(`opens a dollar quote right after another closes, but not inside a word (${name})`, () => {
+      // `$$$$` is an empty dollar-quoted string; the `$$` after it opens the next one.
+      const sql = '$$$$$$\nX;';
+      assert.deepEqual(outside(sql, 'postgres', [sql.indexOf('X')]), [false]);
+      const word = 'SELECT a$$\nX;';
+      assert.deepEqual(outside(word, 'postgres', [word.indexOf('X')]), [true]);
+    });
   }
 });
