@@ -104,7 +104,7 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
   }
   const cwd = options.cwd ?? process.cwd();
   const dir = options.migrations ? null : resolve(cwd, options.dir ?? 'migrations');
-  const source = options.migrations ? createListSource(options.migrations) : createDirectorySource({ dir: dir!, cwd });
+  const source = options.migrations ? createListSource(options.migrations) : createDirectorySource({ dir: dir!, cwd, syntax: () => driver?.syntax ?? 'sqlite' });
   const runId = randomUUID();
   const lockTimeoutMs = seconds(options.lockTimeout, 60, 'lockTimeout');
   const emit: EventListener = (event) => {

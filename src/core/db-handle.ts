@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Driver } from '../drivers/driver.js';
 import { isConcurrently } from '../sql/classify.js';
-import { splitStatements } from '../sql/split.js';
-import { ConfigError } from './errors.js';
+import { splitScript } from '../sql/split.js';
+import { ConfigError, MigrationError } from './errors.js';
 import type { Db } from './model.js';
 
 export interface DbHandleOptions {
@@ -21,7 +21,15 @@ export interface DbHandleOptions {
 export function createDbHandle(options: DbHandleOptions): Db {
   const { driver, beforeStatement, onStatement } = options;
   const exec = async (sql: string): Promise<void> => {
-    for (const statement of splitStatements(sql, driver.syntax)) {
+    const { statements, unterminated } = splitScript(sql, driver.syntax);
+    if (unterminated) {
+      // The rest of the text would be one string or a comment: run none of it rather than part.
+      throw new MigrationError('migration-failed', `db.exec: the ${unterminated.kind} that opens on line ${unterminated.line} of its SQL with ${unterminated.opener} is never closed; none of that SQL ran`, {
+        line: unterminated.line,
+        hint: 'close the string or comment in the SQL given to db.exec',
+      });
+    }
+    for (const statement of statements) {
       beforeStatement();
       // CONCURRENTLY waits for old transactions by design: no lock timeout for it.
       await driver.execute(statement.text, { lockTimeout: !isConcurrently(statement.text, driver.syntax) });

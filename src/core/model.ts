@@ -121,7 +121,9 @@ export type ProblemCode =
   | 'out-of-order'
   | 'dirty'
   | 'import-failed'
-  | 'forbidden-statement';
+  | 'forbidden-statement'
+  | 'unterminated-sql'
+  | 'invalid-encoding';
 
 export interface Problem {
   readonly code: ProblemCode;

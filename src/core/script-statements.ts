@@ -3,15 +3,24 @@
  * check, `plan` and the run all need them, and splitting 10,000 scripts twice shows up in a
  * profile. Scripts are the loaded migrations' own objects, so a WeakMap keeps no garbage.
  */
-import { splitStatements, type SqlSyntax, type Statement } from '../sql/split.js';
+import { splitScript, type SplitScript, type SqlSyntax, type Statement, type Unterminated } from '../sql/split.js';
 import type { SqlScript } from './model.js';
 
-const cache = new WeakMap<SqlScript, { syntax: SqlSyntax; statements: readonly Statement[] }>();
+const cache = new WeakMap<SqlScript, { syntax: SqlSyntax; split: SplitScript }>();
+
+function splitOnce(script: SqlScript, syntax: SqlSyntax): SplitScript {
+  const hit = cache.get(script);
+  if (hit && hit.syntax === syntax) return hit.split;
+  const split = splitScript(script.sql, syntax, { startLine: script.startLine });
+  cache.set(script, { syntax, split });
+  return split;
+}
 
 export function statementsOf(script: SqlScript, syntax: SqlSyntax): readonly Statement[] {
-  const hit = cache.get(script);
-  if (hit && hit.syntax === syntax) return hit.statements;
-  const statements = splitStatements(script.sql, syntax, { startLine: script.startLine });
-  cache.set(script, { syntax, statements });
-  return statements;
+  return splitOnce(script, syntax).statements;
+}
+
+/** The string or comment the script ends inside, which would swallow the text after it. */
+export function unterminatedOf(script: SqlScript, syntax: SqlSyntax): Unterminated | null {
+  return splitOnce(script, syntax).unterminated;
 }

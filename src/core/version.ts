@@ -1,17 +1,25 @@
 /**
- * Migration versions are digit groups joined by `_` (`001`, `2026_01_28_1430`). They compare
+ * Migration versions are digit groups joined by `_`, `.` or `-` (`001`, `2026_01_28_1430`,
+ * `1.1`, `2018-04-27-155151`); the separator does not matter (§2). They compare
  * group by group as numbers of any length — as digit strings without leading zeros, never as
  * JS numbers, so a 20-digit timestamp keeps its precision — and a version that is a prefix
  * of another sorts first.
  */
 
-/** The identity of a version: `001` and `1` are the same version. */
+/** The identity of a version: `001` and `1` are the same version, and so are `1.1` and `1_1`. */
 export function versionKey(version: string): string {
-  // One pass: drop each group's leading zeros, keeping one digit ("000" → "0").
-  return version.replace(LEADING_ZEROS, '$1');
+  // Drop each group's leading zeros, keeping one digit ("000" → "0"); `_` for every separator.
+  const key = version.replace(LEADING_ZEROS, '$1');
+  return key.includes('.') || key.includes('-') ? key.replace(SEPARATORS, '_') : key;
 }
 
-const LEADING_ZEROS = /(^|_)0+(?=\d)/g;
+const LEADING_ZEROS = /(^|[_.-])0+(?=\d)/g;
+const SEPARATORS = /[.-]/g;
+
+/** `_`, `.` or `-`: what joins a version's digit groups. */
+function isSeparator(c: number): boolean {
+  return c === 95 || c === 46 || c === 45;
+}
 
 /**
  * Compares without allocating (it runs n log n times while sorting 10,000 migrations): each
@@ -25,12 +33,12 @@ export function compareVersions(a: string, b: string): number {
     const aDone = i >= a.length;
     const bDone = j >= b.length;
     if (aDone || bDone) return aDone && bDone ? 0 : aDone ? -1 : 1;
-    while (a.charCodeAt(i) === 48 && i + 1 < a.length && a.charCodeAt(i + 1) !== 95) i++;
-    while (b.charCodeAt(j) === 48 && j + 1 < b.length && b.charCodeAt(j + 1) !== 95) j++;
+    while (a.charCodeAt(i) === 48 && i + 1 < a.length && !isSeparator(a.charCodeAt(i + 1))) i++;
+    while (b.charCodeAt(j) === 48 && j + 1 < b.length && !isSeparator(b.charCodeAt(j + 1))) j++;
     let aEnd = i;
-    while (aEnd < a.length && a.charCodeAt(aEnd) !== 95) aEnd++;
+    while (aEnd < a.length && !isSeparator(a.charCodeAt(aEnd))) aEnd++;
     let bEnd = j;
-    while (bEnd < b.length && b.charCodeAt(bEnd) !== 95) bEnd++;
+    while (bEnd < b.length && !isSeparator(b.charCodeAt(bEnd))) bEnd++;
     const lengthDifference = aEnd - i - (bEnd - j);
     if (lengthDifference !== 0) return lengthDifference;
     for (; i < aEnd; i++, j++) {
@@ -44,7 +52,7 @@ export function compareVersions(a: string, b: string): number {
   }
 }
 
-const VERSION = /^\d+(?:_\d+)*$/;
+const VERSION = /^\d+(?:[_.-]\d+)*$/;
 
 export interface Reference {
   readonly key: string;

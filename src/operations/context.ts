@@ -105,6 +105,10 @@ function hintFor(code: Problem['code']): string {
       return 'fix the module so it imports cleanly; nothing was applied';
     case 'forbidden-statement':
       return 'remove the statement (see the reason above); nothing was applied';
+    case 'unterminated-sql':
+      return 'close the string or comment where the message says; nothing was applied';
+    case 'invalid-encoding':
+      return 'save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`); nothing was applied';
   }
 }
 

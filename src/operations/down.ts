@@ -81,7 +81,7 @@ async function checkedDownPlan(ctx: OperationContext, driver: Driver, state: Sta
   }
   const forbidden = loaded.flatMap((m) => forbiddenStatements(m, driver.syntax, m.meta.transaction && driver.capabilities.transactionalDdl));
   if (forbidden.length > 0) {
-    throw new ValidationError('forbidden-statement', forbidden.map((p) => p.message).join('; '), { file: forbidden[0]!.file, problems: forbidden });
+    throw new ValidationError(forbidden[0]!.code, forbidden.map((p) => p.message).join('; '), { file: forbidden[0]!.file, problems: forbidden });
   }
   const rows = new Map(entries.map((e) => [e.key, e.applied]));
   return loaded.map((migration) => ({ migration, row: rows.get(migration.key)! }));

@@ -86,7 +86,7 @@ async function checkedPlan(ctx: OperationContext, driver: Driver, state: State, 
     // One transaction holds every member, including those that would otherwise run alone.
     const forbidden = migrations.flatMap((m) => forbiddenStatements(m, driver.syntax, true));
     if (forbidden.length > 0) {
-      throw new ValidationError('forbidden-statement', forbidden.map((p) => p.message).join('; '), { file: forbidden[0]!.file, problems: forbidden, hint: 'remove the statement; nothing was applied' });
+      throw new ValidationError(forbidden[0]!.code, forbidden.map((p) => p.message).join('; '), { file: forbidden[0]!.file, problems: forbidden, hint: 'remove the statement; nothing was applied' });
     }
   }
   if (options.atomic) {

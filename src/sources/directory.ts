@@ -10,10 +10,12 @@ import { ConfigError } from '../core/errors.js';
 import type { Discovery, IgnoredFile, LoadedMigration, Problem, SourceMigration } from '../core/model.js';
 import { compareVersions } from '../core/version.js';
 import { loadCodeMigration } from './code-module.js';
-import { FolderCache } from './file-cache.js';
+import { FolderCache, type CachedFile } from './file-cache.js';
 import { classifyFileName, type FileRole } from './file-name.js';
 import { loadedMigration, type MigrationSource } from './source.js';
 import { parseSqlFile, type ParsedSqlFile, type SqlFileResult } from './sql-file.js';
+import { invalidUtf8Offset } from './utf8.js';
+import type { SqlSyntax } from '../sql/split.js';
 
 interface Group {
   key: string;
@@ -32,6 +34,11 @@ export interface DirectorySourceOptions {
   readonly dir: string;
   /** Paths in messages are shown relative to this folder (default: process.cwd()). */
   readonly cwd?: string;
+  /**
+   * The dialect's SQL syntax, known once the driver is open (default SQLite's): it says
+   * whether a `-- migrate:down` line sits inside a string or comment.
+   */
+  readonly syntax?: () => SqlSyntax;
 }
 
 export function createDirectorySource(options: DirectorySourceOptions): MigrationSource {
@@ -42,13 +49,16 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
   const display = (abs: string): string =>
     abs.startsWith(dir + sep) ? prefix + abs.slice(dir.length + 1) : abs === dir && prefix !== '' && !prefix.startsWith('/') ? shownDir : abs;
   const cache = FolderCache.for(dir);
+  const syntaxOf = options.syntax ?? ((): SqlSyntax => 'sqlite');
 
   return {
     async discover(): Promise<Discovery> {
       let entries: Dirent[];
+      const syntax = syntaxOf();
+      const resultKey = `${prefix}\0${syntax}`;
       try {
         const scan = await cache.entries(() => readdirSync(dir, { withFileTypes: true }));
-        const previous = cache.resultIfUnchanged(prefix, scan.unchanged) as Discovery | undefined;
+        const previous = cache.resultIfUnchanged(resultKey, scan.unchanged) as Discovery | undefined;
         if (previous) return previous;
         entries = scan.entries;
       } catch (error) {
@@ -109,12 +119,12 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
           });
           continue;
         }
-        const built = buildMigration(sameKey[0]!, dir, display, problems, cache, symlinks);
+        const built = buildMigration(sameKey[0]!, dir, display, problems, cache, symlinks, syntax);
         if (built) migrations.push(built);
       }
       migrations.sort((a, b) => compareVersions(a.version, b.version));
       const discovery: Discovery = { migrations, problems, ignored };
-      cache.scanned(prefix, discovery);
+      cache.scanned(resultKey, discovery);
       return discovery;
     },
 
@@ -147,6 +157,7 @@ function buildMigration(
   problems: Problem[],
   cache: FolderCache,
   symlinks: ReadonlySet<string>,
+  syntax: SqlSyntax,
 ): DirectoryMigration | null {
   const read = (name: string) => cache.read(name, symlinks.has(name));
   const { files, key, version, name } = group;
@@ -175,9 +186,25 @@ function buildMigration(
 
   const abs = dir + sep + upName; // dir is absolute and normalised
   const cached = read(upName);
-  const parsed = (cached.parsed ??= parseSqlFile(cached.text)) as SqlFileResult;
+  for (const sqlName of downFile ? [upName, downFile] : [upName]) {
+    const offset = invalidUtf8Offset(dir + sep + sqlName, sqlName === upName ? cached.text : read(downFile!).text);
+    if (offset >= 0) {
+      problems.push({ code: 'invalid-encoding', file: display(join(dir, sqlName)), key, message: `${display(join(dir, sqlName))} is not valid UTF-8: the first invalid byte sequence is at byte offset ${offset}` });
+      return null;
+    }
+  }
+  const parsed = parsedSqlFile(cached, syntax);
   if (!parsed.ok) return conflict(upName, `${upName} ${parsed.reason}`);
   if (downFile && parsed.value.down) return conflict(upName, `${upName} has a "-- migrate:down" section and a ${downFile} companion; keep one of them`);
   const checksum = downFile ? checksumOf(cached.text, read(downFile).text) : cached.checksum;
   return { key, version, name, id, kind: 'sql', file: display(abs), checksum, meta: parsed.value.meta, absolutePath: abs, parsed: parsed.value, downFile };
+}
+
+/** A file's parse, kept with its cached text for the syntax it was parsed with. */
+function parsedSqlFile(cached: CachedFile, syntax: SqlSyntax): SqlFileResult {
+  const kept = cached.parsed as { syntax: SqlSyntax; result: SqlFileResult } | undefined;
+  if (kept?.syntax === syntax) return kept.result;
+  const result = parseSqlFile(cached.text, syntax);
+  cached.parsed = { syntax, result };
+  return result;
 }

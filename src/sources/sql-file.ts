@@ -3,6 +3,8 @@
  * `depends`, `transaction`) and its `-- migrate:up` / `-- migrate:down` sections.
  */
 import type { MigrationMeta } from '../core/model.js';
+import { outsideStringsAndComments } from '../sql/marker-scan.js';
+import type { SqlSyntax } from '../sql/split.js';
 
 export interface ParsedSqlFile {
   readonly meta: MigrationMeta;
@@ -17,8 +19,12 @@ const MARKER = /^--\s*migrate:(up|down)\s*$/i;
 const ANY_MARKER = /migrate:/i;
 const DIRECTIVE = /^--\s*(depends|transaction)\s*:(.*)$/i;
 
-/** `text` must already be normalised (LF line ends, no BOM). */
-export function parseSqlFile(text: string): SqlFileResult {
+/**
+ * `text` must already be normalised (LF line ends, no BOM). `syntax` says where strings and
+ * comments are: a marker line inside a multi-line string, a dollar-quoted body or a block
+ * comment is text, not a marker.
+ */
+export function parseSqlFile(text: string, syntax: SqlSyntax): SqlFileResult {
   const lines = text.split('\n');
   let description: string | null = null;
   let depends: string[] = [];
@@ -50,17 +56,26 @@ export function parseSqlFile(text: string): SqlFileResult {
 
   // Most files have no markers: one scan of the text says so, and the up script is the text.
   if (!ANY_MARKER.test(text)) return { ok: true, value: { meta: { description, depends, transaction }, up: { sql: text, startLine: 1 }, down: null } };
+  const candidates: number[] = [];
+  const offsets: number[] = [];
+  for (let i = 0, offset = 0; i < lines.length; offset += lines[i]!.length + 1, i++) {
+    const line = lines[i]!;
+    if (!MARKER.test(line.trim())) continue;
+    candidates.push(i);
+    offsets.push(offset + line.indexOf('-'));
+  }
+  const outside = outsideStringsAndComments(text, syntax, offsets);
   let upMarker = -1;
   let downMarker = -1;
-  for (let i = 0; i < lines.length; i++) {
-    const marker = MARKER.exec(lines[i]!.trim());
-    if (!marker) continue;
-    const which = marker[1]!.toLowerCase();
+  for (let c = 0; c < candidates.length; c++) {
+    if (!outside[c]) continue;
+    const i = candidates[c]!;
+    const which = MARKER.exec(lines[i]!.trim())![1]!.toLowerCase();
     if (which === 'up') {
-      if (upMarker !== -1) return { ok: false, reason: 'has more than one "-- migrate:up" marker' };
+      if (upMarker !== -1) return { ok: false, reason: `has more than one "-- migrate:up" marker (lines ${upMarker + 1} and ${i + 1})` };
       upMarker = i;
     } else {
-      if (downMarker !== -1) return { ok: false, reason: 'has more than one "-- migrate:down" marker' };
+      if (downMarker !== -1) return { ok: false, reason: `has more than one "-- migrate:down" marker (lines ${downMarker + 1} and ${i + 1})` };
       downMarker = i;
     }
   }

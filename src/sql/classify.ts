@@ -140,6 +140,45 @@ export function isConcurrently(text: string, syntax: SqlSyntax = 'postgres'): bo
   }
 }
 
+/**
+ * Statements the database refuses inside a transaction block, so a migration that runs in
+ * one would fail there, after the migrations before it ran. PostgreSQL: the CONCURRENTLY
+ * forms of CREATE/DROP INDEX, REINDEX and DETACH PARTITION (not REFRESH MATERIALIZED VIEW
+ * CONCURRENTLY, which runs in one), REINDEX SYSTEM/DATABASE, VACUUM, CREATE/DROP DATABASE,
+ * CREATE/DROP TABLESPACE and ALTER SYSTEM. SQLite: VACUUM. MySQL: none that matter (its DDL
+ * commits implicitly, so strata never wraps it).
+ */
+export function cannotRunInTransaction(text: string, syntax: SqlSyntax = 'postgres'): boolean {
+  switch (syntax) {
+    case 'mysql':
+      return false;
+    case 'sqlite':
+      return leadingWords(text, syntax, 1)[0] === 'VACUUM';
+    case 'postgres': {
+      const [first, second] = leadingWords(text, syntax, 2);
+      switch (first) {
+        case 'VACUUM':
+          return true;
+        case 'CREATE':
+        case 'DROP':
+          if (second === 'DATABASE' || second === 'TABLESPACE') return true;
+          break;
+        case 'ALTER':
+          if (second === 'SYSTEM') return true;
+          break;
+        case 'REINDEX': {
+          // `REINDEX (VERBOSE) SYSTEM db`: options may come before the target.
+          const words = firstWords(text, syntax, 8);
+          const target = words.find((word) => REINDEX_TARGETS.has(word));
+          if (target === 'SYSTEM' || target === 'DATABASE') return true;
+          break;
+        }
+      }
+      return first !== 'REFRESH' && isConcurrently(text, syntax);
+    }
+  }
+}
+
 export interface DestructiveFinding {
   readonly code: 'drop-table' | 'drop-column' | 'truncate' | 'delete-without-where' | 'update-without-where';
   readonly message: string;

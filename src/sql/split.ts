@@ -17,12 +17,56 @@ export interface Statement {
   readonly line: number;
 }
 
+/** What a string, quoted name or comment that runs to the end of the input was. */
+export type UnterminatedKind = 'block comment' | 'string' | 'quoted identifier' | 'dollar-quoted string' | 'executable comment';
+
+/** A string, quoted name or comment opened and never closed: it swallows the rest of the input. */
+export interface Unterminated {
+  readonly kind: UnterminatedKind;
+  /** 1-based line, in the whole file, where it opens. */
+  readonly line: number;
+  /** Its first characters as written (`/*`, `'`, `$body$` …), for messages. */
+  readonly opener: string;
+}
+
+export interface SplitScript {
+  readonly statements: Statement[];
+  /** Set when the input ends inside a string or comment; the statements then lose text. */
+  readonly unterminated: Unterminated | null;
+}
+
 /**
  * Splits a script into statements. `startLine` is the line of `sql`'s first line within its
  * file, because the up and down sections of a migration file are split separately.
  */
 export function splitStatements(sql: string, syntax: SqlSyntax, opts: { startLine?: number } = {}): Statement[] {
+  return new StatementSplitter(sql, syntax, opts.startLine ?? 1).split().statements;
+}
+
+/** splitStatements, and whether the script ends inside a string or comment (refused, §2). */
+export function splitScript(sql: string, syntax: SqlSyntax, opts: { startLine?: number } = {}): SplitScript {
   return new StatementSplitter(sql, syntax, opts.startLine ?? 1).split();
+}
+
+/**
+ * Which of `offsets` (ascending) lie outside every string, quoted name, comment and `COPY …
+ * FROM stdin` data block, as the splitter reads `sql`: where a `-- migrate:down` line is a
+ * marker rather than text inside a string or a commented-out block. The reference for
+ * marker-scan.ts, which answers the same faster.
+ */
+export function outsideStringsAndCommentsBySplitting(sql: string, syntax: SqlSyntax, offsets: readonly number[]): boolean[] {
+  const outside = offsets.map(() => true);
+  if (offsets.length === 0) return outside;
+  let next = 0;
+  const last = offsets[offsets.length - 1]!;
+  const splitter = new StatementSplitter(sql, syntax, 1, (start, end) => {
+    while (next < offsets.length && offsets[next]! <= start) next++;
+    for (let i = next; i < offsets.length && offsets[i]! < end; i++) outside[i] = false;
+    // Past the last offset nothing can change the answer: stop lexing the rest.
+    return start <= last;
+  });
+  splitter.split();
+  return outside;
 }
 
 export type SqlTokenKind =
@@ -60,6 +104,9 @@ const BACKSLASH = 92;
 const BACKTICK = 96;
 const LOWER_E = 101;
 
+/** dollarQuoteEnd: the `$` opens no dollar quote. */
+const NOT_A_QUOTE = -2;
+
 function isSpace(c: number): boolean {
   return c === SPACE || (c >= TAB && c <= CARRIAGE_RETURN);
 }
@@ -88,6 +135,8 @@ function lineEnd(sql: string, from: number): number {
 export class SqlLexer {
   /** What ends a statement; a MySQL `DELIMITER` line changes it. */
   delimiter = ';';
+  /** Set when the input ended inside a string, quoted name or comment: its kind and offset. */
+  unterminated: { readonly kind: UnterminatedKind; readonly start: number } | null = null;
   private pos = 0;
   /** Only whitespace since the last newline: where a backslash starts a client command. */
   private lineStart = true;
@@ -95,7 +144,16 @@ export class SqlLexer {
   constructor(
     private readonly sql: string,
     private readonly syntax: SqlSyntax,
+    /** Told of each block comment and COPY data block skipped (they produce no token). */
+    private readonly onSkipped?: (start: number, end: number) => void,
   ) {}
+
+  /** `end` when the construct opened at `start` is closed there, else the input's end, noted. */
+  private closedAt(end: number, kind: UnterminatedKind, start: number): number {
+    if (end >= 0) return end;
+    this.unterminated ??= { kind, start };
+    return this.sql.length;
+  }
 
   next(): SqlToken | undefined {
     this.skipSpaceAndComments();
@@ -122,15 +180,17 @@ export class SqlLexer {
    */
   skipCopyData(): void {
     const { sql } = this;
-    for (let newline = sql.indexOf('\n', this.pos); newline >= 0; newline = sql.indexOf('\n', newline + 1)) {
+    const start = this.pos;
+    this.pos = sql.length;
+    for (let newline = sql.indexOf('\n', start); newline >= 0; newline = sql.indexOf('\n', newline + 1)) {
       const from = newline + 1;
       const end = lineEnd(sql, from);
       if (end - from === 2 && sql.charCodeAt(from) === BACKSLASH && sql.charCodeAt(from + 1) === DOT) {
         this.pos = end;
-        return;
+        break;
       }
     }
-    this.pos = sql.length;
+    this.onSkipped?.(start, this.pos);
   }
 
   private skipSpaceAndComments(): void {
@@ -148,7 +208,9 @@ export class SqlLexer {
         this.pos = newline < 0 ? length : newline;
         this.lineStart = false;
       } else if (c === SLASH && sql.charCodeAt(this.pos + 1) === STAR && !this.startsExecutableComment(this.pos)) {
+        const start = this.pos;
         this.skipBlockComment();
+        this.onSkipped?.(start, this.pos);
         this.lineStart = false;
       } else {
         return;
@@ -172,9 +234,11 @@ export class SqlLexer {
 
   private skipBlockComment(): void {
     const { sql } = this;
+    const start = this.pos;
     if (this.syntax !== 'postgres') {
-      const close = sql.indexOf('*/', this.pos + 2);
-      this.pos = close < 0 ? sql.length : close + 2;
+      // MySQL and SQLite do not nest: the first `*/` closes the comment.
+      const close = sql.indexOf('*/', start + 2);
+      this.pos = this.closedAt(close < 0 ? -1 : close + 2, 'block comment', start);
       return;
     }
     // PostgreSQL nests block comments: `/* a /* b */ still a comment */`.
@@ -192,7 +256,7 @@ export class SqlLexer {
         p++;
       }
     }
-    this.pos = Math.min(p, sql.length);
+    this.pos = this.closedAt(depth === 0 ? p : -1, 'block comment', start);
   }
 
   private scan(start: number, atLineStart: boolean): SqlTokenKind {
@@ -208,33 +272,33 @@ export class SqlLexer {
         this.pos = lineEnd(sql, start);
         return 'meta';
       case SINGLE_QUOTE:
-        this.pos = this.quotedEnd(start, syntax === 'mysql');
+        this.pos = this.closedAt(this.quotedEnd(start, syntax === 'mysql'), 'string', start);
         return 'string';
       case DOUBLE_QUOTE:
-        this.pos = this.quotedEnd(start, syntax === 'mysql');
+        this.pos = this.closedAt(this.quotedEnd(start, syntax === 'mysql'), syntax === 'mysql' ? 'string' : 'quoted identifier', start);
         return syntax === 'mysql' ? 'string' : 'quoted';
       case BACKTICK:
         if (syntax === 'postgres') break;
-        this.pos = this.quotedEnd(start, false);
+        this.pos = this.closedAt(this.quotedEnd(start, false), 'quoted identifier', start);
         return 'quoted';
       case OPEN_BRACKET: {
         if (syntax !== 'sqlite') break;
         const close = sql.indexOf(']', start + 1);
-        this.pos = close < 0 ? sql.length : close + 1;
+        this.pos = this.closedAt(close < 0 ? -1 : close + 1, 'quoted identifier', start);
         return 'quoted';
       }
       case DOLLAR: {
         if (syntax !== 'postgres') break;
         const end = this.dollarQuoteEnd(start);
-        if (end < 0) break;
-        this.pos = end;
+        if (end === NOT_A_QUOTE) break;
+        this.pos = this.closedAt(end, 'dollar-quoted string', start);
         return 'string';
       }
       case SLASH: {
         // Plain block comments were skipped already; only MySQL's executable ones reach here.
         if (!this.startsExecutableComment(start)) break;
         const close = sql.indexOf('*/', start + 3);
-        this.pos = close < 0 ? sql.length : close + 2;
+        this.pos = this.closedAt(close < 0 ? -1 : close + 2, 'executable comment', start);
         return 'code-comment';
       }
     }
@@ -243,7 +307,7 @@ export class SqlLexer {
     return 'punct';
   }
 
-  /** End of the quoted run opened at `open`; a doubled quote is an escaped quote. */
+  /** End of the quoted run opened at `open` (-1: never closed); a doubled quote is an escaped quote. */
   private quotedEnd(open: number, backslashEscapes: boolean): number {
     const { sql } = this;
     const quote = sql.charCodeAt(open);
@@ -259,12 +323,12 @@ export class SqlLexer {
         p++;
       }
     }
-    return sql.length;
+    return -1;
   }
 
   /**
-   * End of the dollar-quoted string opened at `start`, or -1 when the `$` opens none: a tag
-   * cannot start with a digit, so `$1` is a parameter, not a quote.
+   * End of the dollar-quoted string opened at `start` (-1: never closed), or NOT_A_QUOTE when
+   * the `$` opens none: a tag cannot start with a digit, so `$1` is a parameter, not a quote.
    */
   private dollarQuoteEnd(start: number): number {
     const { sql } = this;
@@ -272,10 +336,10 @@ export class SqlLexer {
     if (isLetter(sql.charCodeAt(p))) {
       while (p < sql.length && (isLetter(sql.charCodeAt(p)) || isDigit(sql.charCodeAt(p)))) p++;
     }
-    if (sql.charCodeAt(p) !== DOLLAR) return -1;
+    if (sql.charCodeAt(p) !== DOLLAR) return NOT_A_QUOTE;
     const tag = sql.slice(start, p + 1);
     const close = sql.indexOf(tag, p + 1);
-    return close < 0 ? sql.length : close + tag.length;
+    return close < 0 ? -1 : close + tag.length;
   }
 
   private scanWord(start: number): SqlTokenKind {
@@ -295,7 +359,7 @@ export class SqlLexer {
       (sql.charCodeAt(start) | 0x20) === LOWER_E &&
       sql.charCodeAt(p) === SINGLE_QUOTE
     ) {
-      this.pos = this.quotedEnd(p, true);
+      this.pos = this.closedAt(this.quotedEnd(p, true), 'string', start);
       return 'string';
     }
     this.pos = p;
@@ -482,6 +546,19 @@ class BodyTracker {
   }
 }
 
+/** The characters that open an unterminated construct: `/*`, `'`, `E'`, `$tag$` … */
+function openerAt(sql: string, kind: UnterminatedKind, start: number): string {
+  switch (kind) {
+    case 'block comment':
+    case 'executable comment':
+      return '/*';
+    case 'dollar-quoted string':
+      return sql.slice(start, sql.indexOf('$', start + 1) + 1);
+    default:
+      return sql.slice(start, sql.charCodeAt(start) === SINGLE_QUOTE || sql.charCodeAt(start + 1) !== SINGLE_QUOTE ? start + 1 : start + 2);
+  }
+}
+
 class StatementSplitter {
   private readonly statements: Statement[] = [];
   private readonly lexer: SqlLexer;
@@ -495,16 +572,26 @@ class StatementSplitter {
     private readonly sql: string,
     private readonly syntax: SqlSyntax,
     startLine: number,
+    /** Told of every token and skipped span in order; returning false stops the split. */
+    private readonly onSpan?: (start: number, end: number) => boolean,
   ) {
-    this.lexer = new SqlLexer(sql, syntax);
+    this.lexer = new SqlLexer(sql, syntax, onSpan && ((start, end) => void onSpan(start, end)));
     this.lines = new LineCounter(sql, startLine);
     this.body = new BodyTracker(syntax);
   }
 
-  split(): Statement[] {
-    for (let token = this.lexer.next(); token; token = this.lexer.next()) this.accept(token);
+  split(): SplitScript {
+    const { lexer, onSpan } = this;
+    for (let token = lexer.next(); token; token = lexer.next()) {
+      if (onSpan && !onSpan(token.start, token.end)) return { statements: this.statements, unterminated: null };
+      this.accept(token);
+    }
     this.finishStatement(false);
-    return this.statements;
+    const open = lexer.unterminated;
+    if (open === null) return { statements: this.statements, unterminated: null };
+    // Every statement starts before the construct that swallowed the rest: lines stay in order.
+    const opener = openerAt(this.sql, open.kind, open.start);
+    return { statements: this.statements, unterminated: { kind: open.kind, line: this.lines.lineAt(open.start), opener } };
   }
 
   private accept(token: SqlToken): void {

@@ -109,3 +109,22 @@ describe('resolveReference', () => {
     assert.equal(resolveReference('005', (k) => names.get(k)), null);
   });
 });
+
+describe('versions written with . and - (§2: the separator does not matter; found by the property tests)', () => {
+  test('1.1, 1_1 and 01-1 are one version, with one key', () => {
+    assert.equal(compareVersions('1.1', '1_1'), 0);
+    assert.equal(compareVersions('01-1', '1.1'), 0);
+    assert.equal(versionKey('01-1'), '1_1');
+    assert.equal(versionKey('1.1'), versionKey('1_1'));
+  });
+
+  test('dotted and dashed versions compare group by group, a prefix first', () => {
+    assert.equal(sign(compareVersions('1.9', '1.10')), -1);
+    assert.equal(sign(compareVersions('2018-04-27-155151', '2018-04-27')), 1);
+    assert.equal(sign(compareVersions('0.000000000000000', '000000000000060')), -1);
+  });
+
+  test('a reference may use any separator', () => {
+    assert.equal(versionKeyOfReference('1.1'), '1_1');
+  });
+});

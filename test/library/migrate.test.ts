@@ -114,6 +114,23 @@ describe('createMigrator', () => {
     }
   });
 
+  test('db.exec refuses SQL with an unclosed comment or string: none of it runs, the migration fails and rolls back', async () => {
+    const sqlite = new Database(':memory:');
+    try {
+      const m = await createMigrator({
+        db: sqlite,
+        migrations: [{ id: '001_a', up: async (db) => { await db.exec('CREATE TABLE a (id INTEGER);\n/* later\nCREATE TABLE b (id INTEGER);'); } }],
+      });
+      const error = await m.up().then(() => null, (e: unknown) => e);
+      assert.ok(error instanceof MigrationError, String(error));
+      assert.match(error.message, /block comment that opens on line 2 of its SQL with \/\* is never closed/);
+      assert.deepEqual(sqlite.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name IN ('a', 'b')").get(), { n: 0 });
+      await m.close();
+    } finally {
+      sqlite.close();
+    }
+  });
+
   test('a failing migration is a MigrationError with code, file, line, hint and the driver error as cause', async () => {
     const p = project({ '001_a.sql': CREATE('a'), '002_b.sql': 'CREATE TABLE b (id INTEGER);\nINSERT INTO nope VALUES (1);\n' });
     try {

@@ -9,6 +9,7 @@ import { ConfigError } from '../../src/core/errors.js';
 import type { Discovery, LoadedMigration, SourceMigration, SqlScript } from '../../src/core/model.js';
 import { buildState } from '../../src/core/state.js';
 import { createDirectorySource } from '../../src/sources/directory.js';
+import { firstInvalidUtf8 } from '../../src/sources/utf8.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -387,5 +388,57 @@ describe('directory source: cache', () => {
     assert.equal((await source.discover()).migrations.length, 1);
     writeFileSync(join(dir, '002_b.sql'), 'SELECT 2;');
     assert.deepEqual((await source.discover()).migrations.map((m) => m.id), ['001_a', '002_b']);
+  });
+});
+
+describe('invalid UTF-8 (issue 13, defect 12)', () => {
+  test('a SQL file with an invalid byte sequence is a problem naming the file and the byte offset', async () => {
+    const { dir, source } = tempProject({ '001_a.sql': 'CREATE TABLE a (id INTEGER);\n' });
+    // "café" in Latin-1: 0xE9 is not UTF-8; the replacement character must not be applied.
+    writeFileSync(join(dir, '002_b.sql'), Buffer.concat([Buffer.from("INSERT INTO a VALUES ('caf"), Buffer.from([0xe9]), Buffer.from("');\n")]));
+    const found = await source.discover();
+    assert.deepEqual(found.migrations.map((m) => m.id), ['001_a']);
+    assert.deepEqual(found.problems, [
+      { code: 'invalid-encoding', file: 'migrations/002_b.sql', key: '2', message: 'migrations/002_b.sql is not valid UTF-8: the first invalid byte sequence is at byte offset 26' },
+    ]);
+  });
+
+  test('a .down.sql companion is checked too; a U+FFFD written as UTF-8 is fine', async () => {
+    const valid = tempProject({ '001_a.sql': "SELECT '\uFFFD';\n" });
+    assert.deepEqual((await valid.source.discover()).problems, []);
+    const { dir, source } = tempProject({ '001_a.sql': "SELECT '\uFFFD';\n" });
+    writeFileSync(join(dir, '001_a.down.sql'), Buffer.from([0x53, 0x45, 0x4c, 0xc0, 0xaf]));
+    const [problem] = (await source.discover()).problems;
+    assert.equal(problem?.code, 'invalid-encoding');
+    assert.match(problem!.message, /001_a\.down\.sql is not valid UTF-8: .* byte offset 3$/);
+  });
+});
+
+describe('firstInvalidUtf8', () => {
+  const offset = (...bytes: number[]) => firstInvalidUtf8(Uint8Array.from(bytes));
+  test('accepts well-formed text of every length, BOM included', () => {
+    assert.equal(firstInvalidUtf8(Buffer.from('\uFEFFa é € 𝄞 \uFFFD', 'utf8')), -1);
+  });
+  test('finds overlong forms, surrogates, code points past U+10FFFF, stray and truncated sequences', () => {
+    assert.equal(offset(0x61, 0xc0, 0x80), 1); // overlong NUL
+    assert.equal(offset(0xe0, 0x80, 0x80), 0); // overlong 3-byte
+    assert.equal(offset(0x61, 0x62, 0xed, 0xa0, 0x80), 2); // surrogate U+D800
+    assert.equal(offset(0xf4, 0x90, 0x80, 0x80), 0); // U+110000
+    assert.equal(offset(0x61, 0x80), 1); // stray continuation byte
+    assert.equal(offset(0x61, 0xe2, 0x82), 1); // truncated at the end
+    assert.equal(offset(0xff), 0);
+  });
+  test('agrees with a fatal TextDecoder on random bytes', () => {
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    for (let round = 0; round < 2000; round++) {
+      const bytes = Uint8Array.from({ length: 1 + (round % 12) }, () => (Math.random() < 0.5 ? Math.floor(Math.random() * 0x80) : 0x80 + Math.floor(Math.random() * 0x80)));
+      let valid = true;
+      try {
+        decoder.decode(bytes);
+      } catch {
+        valid = false;
+      }
+      assert.equal(firstInvalidUtf8(bytes) === -1, valid, Buffer.from(bytes).toString('hex'));
+    }
   });
 });

@@ -1,15 +1,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSqlFile, type ParsedSqlFile } from '../../src/sources/sql-file.js';
+import type { SqlSyntax } from '../../src/sql/split.js';
 
-function parsed(text: string): ParsedSqlFile {
-  const result = parseSqlFile(text);
+function parsed(text: string, syntax: SqlSyntax = 'sqlite'): ParsedSqlFile {
+  const result = parseSqlFile(text, syntax);
   assert.ok(result.ok, result.ok ? '' : result.reason);
   return result.value;
 }
 
 function refused(text: string): string {
-  const result = parseSqlFile(text);
+  const result = parseSqlFile(text, 'sqlite');
   assert.equal(result.ok, false);
   return (result as { reason: string }).reason;
 }
@@ -136,11 +137,11 @@ describe('parseSqlFile: sections', () => {
   });
 
   test('refuses two up markers', () => {
-    assert.equal(refused('-- migrate:up\nSELECT 1;\n-- migrate:up\nSELECT 2;'), 'has more than one "-- migrate:up" marker');
+    assert.equal(refused('-- migrate:up\nSELECT 1;\n-- migrate:up\nSELECT 2;'), 'has more than one "-- migrate:up" marker (lines 1 and 3)');
   });
 
   test('refuses two down markers', () => {
-    assert.equal(refused('-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n-- migrate:down\nSELECT 3;'), 'has more than one "-- migrate:down" marker');
+    assert.equal(refused('-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n-- migrate:down\nSELECT 3;'), 'has more than one "-- migrate:down" marker (lines 3 and 5)');
   });
 
   test('refuses a down marker before the up marker', () => {
@@ -149,5 +150,37 @@ describe('parseSqlFile: sections', () => {
 
   test('refuses SQL before the up marker', () => {
     assert.equal(refused('CREATE TABLE t (id INT);\n-- migrate:up\nSELECT 1;'), 'has SQL before its "-- migrate:up" marker');
+  });
+});
+
+describe('parseSqlFile: markers only outside strings and comments (issue 13, defect 17b)', () => {
+  const ALL: readonly SqlSyntax[] = ['sqlite', 'postgres', 'mysql'];
+  for (const syntax of ALL) {
+    test(`a "-- migrate:down" line inside a multi-line string is text (${syntax})`, () => {
+      const up = "INSERT INTO docs VALUES ('how to roll back:\n-- migrate:down\nthen run it');";
+      const file = parsed(`-- migrate:up\n${up}\n-- migrate:down\nDELETE FROM docs;\n`, syntax);
+      assert.deepEqual(file.up, { sql: up, startLine: 2 });
+      assert.deepEqual(file.down, { sql: 'DELETE FROM docs;\n', startLine: 6 });
+    });
+
+    test(`a marker inside a block comment is commented out (${syntax})`, () => {
+      const file = parsed('CREATE TABLE a (id INT);\n/*\n-- migrate:down\nDROP TABLE a;\n*/\n', syntax);
+      assert.equal(file.down, null);
+      assert.equal(file.up.sql, 'CREATE TABLE a (id INT);\n/*\n-- migrate:down\nDROP TABLE a;\n*/\n');
+    });
+  }
+
+  test('a marker inside a PostgreSQL dollar-quoted body is text', () => {
+    const body = "CREATE FUNCTION f() RETURNS text AS $$\nSELECT '\n-- migrate:down\n'::text;\n-- migrate:up\n$$ LANGUAGE sql;";
+    const file = parsed(`-- migrate:up\n${body}\n-- migrate:down\nDROP FUNCTION f();`, 'postgres');
+    assert.deepEqual(file.up, { sql: body, startLine: 2 });
+    assert.deepEqual(file.down, { sql: 'DROP FUNCTION f();', startLine: 9 });
+  });
+
+  test('a marker inside a MySQL string with backslash escapes is text', () => {
+    const up = "INSERT INTO t VALUES ('it\\'s\n-- migrate:down\n');";
+    const file = parsed(`${up}\n-- migrate:down\nDELETE FROM t;`, 'mysql');
+    assert.equal(file.up.sql, up);
+    assert.deepEqual(file.down, { sql: 'DELETE FROM t;', startLine: 5 });
   });
 });

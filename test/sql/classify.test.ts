@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   findDestructive,
+  cannotRunInTransaction,
   isConcurrently,
   isCopyFromStdin,
   isPsqlMetaCommand,
@@ -240,5 +241,47 @@ describe('tableOfStatement', () => {
     assert.equal(tableOfStatement('LOCK TABLES orders WRITE, items READ', 'mysql'), 'orders');
     assert.equal(tableOfStatement('REPLACE INTO kv VALUES (1)', 'mysql'), 'kv');
     assert.equal(tableOfStatement('UPDATE [order items] SET n = 1', 'sqlite'), 'order items');
+  });
+});
+
+describe('cannotRunInTransaction (issue 13, defect 10)', () => {
+  const postgres: [string, boolean][] = [
+    ['CREATE INDEX CONCURRENTLY users_email ON users (email)', true],
+    ['create unique index concurrently if not exists u ON users (email)', true],
+    ['DROP INDEX CONCURRENTLY IF EXISTS users_email', true],
+    ['REINDEX INDEX CONCURRENTLY users_email', true],
+    ['REINDEX (VERBOSE) TABLE CONCURRENTLY users', true],
+    ['REINDEX DATABASE app', true],
+    ['REINDEX (VERBOSE) SYSTEM app', true],
+    ['ALTER TABLE t DETACH PARTITION t_2020 CONCURRENTLY', true],
+    ['VACUUM', true],
+    ['VACUUM (ANALYZE) users', true],
+    ['CREATE DATABASE other', true],
+    ['DROP DATABASE IF EXISTS other', true],
+    ['CREATE TABLESPACE fast LOCATION \'/ssd\'', true],
+    ['ALTER SYSTEM SET work_mem = \'64MB\'', true],
+    ['CREATE INDEX users_email ON users (email)', false],
+    ['REINDEX TABLE users', false],
+    ['REFRESH MATERIALIZED VIEW CONCURRENTLY totals', false],
+    ["ALTER TYPE mood ADD VALUE 'meh'", false],
+    ["INSERT INTO notes VALUES ('VACUUM')", false],
+    ['/* VACUUM */ SELECT 1', false],
+    ['ANALYZE users', false],
+  ];
+  for (const [text, expected] of postgres) {
+    it(`PostgreSQL: ${expected ? 'refuses' : 'allows'} ${text}`, () => {
+      assert.equal(cannotRunInTransaction(text, 'postgres'), expected);
+    });
+  }
+
+  it('SQLite: VACUUM (also VACUUM INTO) only', () => {
+    assert.equal(cannotRunInTransaction('VACUUM', 'sqlite'), true);
+    assert.equal(cannotRunInTransaction("vacuum INTO 'copy.db'", 'sqlite'), true);
+    assert.equal(cannotRunInTransaction('CREATE INDEX CONCURRENTLY i ON t (a)', 'sqlite'), false);
+    assert.equal(cannotRunInTransaction('CREATE DATABASE x', 'sqlite'), false);
+  });
+
+  it('MySQL: nothing (its DDL commits implicitly; strata never wraps it)', () => {
+    assert.equal(cannotRunInTransaction('CREATE DATABASE x', 'mysql'), false);
   });
 });

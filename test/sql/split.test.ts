@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { splitStatements, type SqlSyntax } from '../../src/sql/split.js';
+import { outsideStringsAndComments } from '../../src/sql/marker-scan.js';
+import { outsideStringsAndCommentsBySplitting, splitScript, splitStatements, type SqlSyntax } from '../../src/sql/split.js';
 
 function texts(sql: string, syntax: SqlSyntax): string[] {
   return splitStatements(sql, syntax).map((statement) => statement.text);
@@ -528,4 +529,77 @@ describe('splitStatements: large input', () => {
     assert.equal(statements[0]?.text.length, `INSERT INTO t VALUES ${values}`.length);
     assert.deepEqual(statements[1], { text: 'SELECT 1', line: 100_002 });
   });
+});
+
+describe('splitScript: a string or comment that is never closed (issue 13, defect 2)', () => {
+  for (const syntax of ALL) {
+    it(`reports an unclosed /* comment and the line it opens on (${syntax})`, () => {
+      const split = splitScript('CREATE TABLE a (id INT);\n\n/* old code\nCREATE TABLE b (id INT);\n', syntax, { startLine: 4 });
+      assert.deepEqual(split.statements.map((s) => s.text), ['CREATE TABLE a (id INT)']);
+      assert.deepEqual(split.unterminated, { kind: 'block comment', line: 6, opener: '/*' });
+    });
+
+    it(`reports an unclosed quote as a string, not a comment (${syntax})`, () => {
+      assert.deepEqual(splitScript("SELECT 1;\nSELECT 'oops;\nSELECT 2;", syntax).unterminated, { kind: 'string', line: 2, opener: "'" });
+    });
+
+    it(`reports nothing when every comment and string is closed (${syntax})`, () => {
+      assert.equal(splitScript("/* a */ SELECT '/*' ; -- /* \nSELECT 2 /* b */;", syntax).unterminated, null);
+    });
+  }
+
+  it('follows PostgreSQL comment nesting: one */ does not close two /*', () => {
+    const sql = '/* outer /* inner */ still comment;\nSELECT 1;\n';
+    assert.deepEqual(splitScript(sql, 'postgres').unterminated, { kind: 'block comment', line: 1, opener: '/*' });
+    assert.equal(splitScript(`${sql}*/`, 'postgres').unterminated, null);
+  });
+
+  it('does not nest comments on MySQL and SQLite: the first */ closes', () => {
+    for (const syntax of ['mysql', 'sqlite'] as const) {
+      const split = splitScript('/* outer /* inner */ SELECT 1;\n', syntax);
+      assert.equal(split.unterminated, null, syntax);
+      assert.deepEqual(split.statements.map((s) => s.text), ['SELECT 1']);
+    }
+  });
+
+  it('reports unclosed dollar quotes, E strings and quoted identifiers with their opener', () => {
+    assert.deepEqual(splitScript('SELECT 1;\nDO $body$ BEGIN END $$;', 'postgres').unterminated, { kind: 'dollar-quoted string', line: 2, opener: '$body$' });
+    assert.deepEqual(splitScript("SELECT E'it\\'s;", 'postgres').unterminated, { kind: 'string', line: 1, opener: "E'" });
+    assert.deepEqual(splitScript('SELECT "a;', 'postgres').unterminated, { kind: 'quoted identifier', line: 1, opener: '"' });
+    assert.deepEqual(splitScript('SELECT [a;', 'sqlite').unterminated, { kind: 'quoted identifier', line: 1, opener: '[' });
+    assert.deepEqual(splitScript('SELECT `a;', 'mysql').unterminated, { kind: 'quoted identifier', line: 1, opener: '`' });
+    assert.deepEqual(splitScript('SELECT 1 /*!50100 , 2;', 'mysql').unterminated, { kind: 'executable comment', line: 1, opener: '/*' });
+  });
+
+  it('keeps splitStatements as it was: the rest of the input is one statement or dropped', () => {
+    assert.deepEqual(texts('SELECT 1;\n/* never closed\nSELECT 2;', 'sqlite'), ['SELECT 1']);
+  });
+});
+
+describe('outsideStringsAndComments', () => {
+  for (const [name, outside] of [['the splitter', outsideStringsAndCommentsBySplitting], ['the fast scan', outsideStringsAndComments]] as const) {
+    it(`tells offsets inside strings, dollar quotes, comments and COPY data from the rest (${name})`, () => {
+      const sql = "SELECT 'a\nX';\nX\n$$\nX$$;\n/*\nX */\nCOPY t FROM stdin;\nX\n\\.\nX";
+      const offsets = [...sql.matchAll(/X/g)].map((m) => m.index!);
+      assert.deepEqual(outside(sql, 'postgres', offsets), [false, true, false, false, false, true]);
+      // SQLite has no dollar quotes and no COPY: only the string and the comment hide an X.
+      assert.deepEqual(outside(sql, 'sqlite', offsets), [false, true, true, false, true, true]);
+    });
+
+    it(`ends a quoted run where the lexer does: 'a'' is never closed, 'it\\'s' is closed on MySQL only (${name})`, () => {
+      const sql = "SELECT 'a'';\nX\nSELECT 1;";
+      assert.deepEqual(outside(sql, 'sqlite', [sql.indexOf('X')]), [false]);
+      const escaped = "SELECT 'it\\'s';\nX\n";
+      assert.deepEqual(outside(escaped, 'mysql', [escaped.indexOf('X')]), [true]);
+      assert.deepEqual(outside(escaped, 'postgres', [escaped.indexOf('X')]), [false]);
+    });
+
+    it(`opens a dollar quote right after another closes, but not inside a word (${name})`, () => {
+      // `$$$$` is an empty dollar-quoted string; the `$$` after it opens the next one.
+      const sql = '$$$$$$\nX;';
+      assert.deepEqual(outside(sql, 'postgres', [sql.indexOf('X')]), [false]);
+      const word = 'SELECT a$$\nX;';
+      assert.deepEqual(outside(word, 'postgres', [word.indexOf('X')]), [true]);
+    });
+  }
 });
