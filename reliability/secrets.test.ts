@@ -8,6 +8,9 @@
  * rejection holding it — must keep every form of the password (raw, percent-encoded, and its
  * distinctive fragments) out of stdout, stderr, strata_migrations and strata_migrations_log.
  *
+ * Steps marked `defect` leaked on the main of the time (docs/reliability.md lists how); they
+ * fail until the redaction fixes land.
+ *
  * This machine's PostgreSQL trusts 127.0.0.1 (pg_hba), so a wrong password is not refused
  * there: the PostgreSQL auth-failure step still checks for leaks whatever the exit code;
  * MariaDB verifies passwords, so its auth failure is real.
@@ -180,7 +183,7 @@ test('secrets never leak', { concurrency: 2 }, async (top) => {
         await run('plan', ['plan'], 0, { json: 'both' });
         await run('validate', ['validate'], 0, { json: 'both' });
       });
-      await step('baseline, up (a code migration logs the URL), down, redo', async () => {
+      await step('baseline, up (a code migration logs the URL), down, redo (defect: secrets-db-log)', async () => {
         await run('baseline', ['baseline', '001'], 0);
         await run('up', ['up'], 0, { json: true });
         await readOnly('after up');
@@ -191,7 +194,7 @@ test('secrets never leak', { concurrency: 2 }, async (top) => {
         await run('redo', ['redo'], 0);
         await checkTracking('after up/down/redo');
       });
-      await step('mark-applied, unmark, repair', async () => {
+      await step('mark-applied, unmark, repair (defect: secrets-db-log, via 003 applied again)', async () => {
         await run('down', ['down'], 0, { json: true });
         await run('mark-applied', ['mark-applied', '003'], 0);
         await run('unmark', ['unmark', '003'], 0, { json: true });
@@ -216,7 +219,7 @@ test('secrets never leak', { concurrency: 2 }, async (top) => {
         await run('status, wrong password', ['status'], expected, { db: server.url(WRONG), json: 'both' });
         await run('up, wrong password', ['up'], expected, { db: server.url(WRONG), json: 'both' });
       });
-      await step('the password raw in the URL (an unencoded #)', async () => {
+      await step('the password raw in the URL (an unencoded #) (defect: url-password)', async () => {
         await run('status, raw URL', ['status'], [0, 2], { db: server.rawUrl(), json: 'both' });
         await run('up, raw URL', ['up'], [0, 2], { db: server.rawUrl(), json: 'both' });
         await run('status, raw DATABASE_URL', ['status'], [0, 2], { db: '', env: { DATABASE_URL: server.rawUrl() }, json: 'both' });
@@ -228,7 +231,7 @@ test('secrets never leak', { concurrency: 2 }, async (top) => {
       const forget = async (version: string) => {
         await strata(['unmark', version, '--db', server.url()], { cwd: p.dir });
       };
-      await step('a SQL error whose text holds the URL, then history and status', async () => {
+      await step(`a SQL error whose text holds the URL, then history and status${dialect === 'mysql' ? ' (defect: secrets-stored-error)' : ''}`, async () => {
         p.write('migrations/004_leak.sql', server.leakySql);
         await run('up, SQL error with the URL', ['up'], 1);
         await readOnly('after the SQL error');
@@ -237,7 +240,7 @@ test('secrets never leak', { concurrency: 2 }, async (top) => {
         await forget('004');
         p.remove('migrations/004_leak.sql');
       });
-      await step('a code migration that throws the URL', async () => {
+      await step('a code migration that throws the URL (defect: secrets-stored-error)', async () => {
         p.write('migrations/005_throw.mjs', "export async function up() { throw new Error('cannot reach ' + process.env.SECRET_URL); }\n");
         await run('up, thrown URL', ['up'], 1);
         await run('history after the throw', ['history'], 0, { json: 'both' });
@@ -247,7 +250,7 @@ test('secrets never leak', { concurrency: 2 }, async (top) => {
         await forget('005');
         p.remove('migrations/005_throw.mjs');
       });
-      await step('an unhandled rejection inside a migration that holds the URL', async () => {
+      await step('an unhandled rejection inside a migration that holds the URL (defect: secrets-unhandled-rejection)', async () => {
         p.write('migrations/006_reject.mjs', "export async function up() { Promise.reject(new Error('lost ' + process.env.SECRET_URL)); await new Promise((r) => setTimeout(r, 100)); }\n");
         await run('up, unhandled rejection', ['up'], [0, 1]);
         await readOnly('after the rejection');
