@@ -3,7 +3,7 @@
  * per process and afterwards only what changed (file-cache.ts), so the start-up check on
  * 1,000 unchanged files does not touch the disk.
  */
-import { readdirSync, type Dirent } from 'node:fs';
+import type { Dirent } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { checksumOf } from '../core/checksum.js';
 import { ConfigError } from '../core/errors.js';
@@ -41,13 +41,16 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
   const prefix = shownDir === '' ? '' : shownDir.startsWith('..') || isAbsolute(shownDir) ? `${dir}/` : `${shownDir}/`;
   const display = (abs: string): string =>
     abs.startsWith(dir + sep) ? prefix + abs.slice(dir.length + 1) : abs === dir && prefix !== '' && !prefix.startsWith('/') ? shownDir : abs;
-  const cache = FolderCache.for(dir);
+  // Looked up on every discover: the folder at `dir` may have been replaced since (§9).
+  let current: FolderCache | null = null;
 
   return {
     async discover(): Promise<Discovery> {
       let entries: Dirent[];
+      let cache: FolderCache;
       try {
-        const scan = await cache.entries(() => readdirSync(dir, { withFileTypes: true }));
+        cache = current = FolderCache.for(dir);
+        const scan = await cache.entries();
         const previous = cache.resultIfUnchanged(prefix, scan.unchanged) as Discovery | undefined;
         if (previous) return previous;
         entries = scan.entries;
@@ -124,7 +127,7 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
       const parsed = m.parsed!;
       const file = m.file!;
       const down = m.downFile !== null
-        ? { type: 'sql' as const, script: { sql: cache.read(m.downFile, false).text, file: display(join(dir, m.downFile)), startLine: 1 } }
+        ? { type: 'sql' as const, script: { sql: current!.read(m.downFile, false).text, file: display(join(dir, m.downFile)), startLine: 1 } }
         : parsed.down
           ? { type: 'sql' as const, script: { sql: parsed.down.sql, file, startLine: parsed.down.startLine } }
           : null;
