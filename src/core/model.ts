@@ -121,7 +121,8 @@ export type ProblemCode =
   | 'out-of-order'
   | 'dirty'
   | 'import-failed'
-  | 'forbidden-statement';
+  | 'forbidden-statement'
+  | 'unreadable-file';
 
 export interface Problem {
   readonly code: ProblemCode;

@@ -63,7 +63,7 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
   const { driver } = ctx;
   const outcome: RunOutcome = { applied: [], rolledBack: [] };
   const finished = direction === 'up' ? outcome.applied : outcome.rolledBack;
-  let group: { startedAt: number; members: string[] } | null = null;
+  let group: { startedAt: number; members: PlannedMigration[] } | null = null;
   /** A finished dirty-protocol migration whose completion waits to share the next commit. */
   let waiting: Completion | null = null;
   const recordWaiting = async () => {
@@ -80,8 +80,12 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
     if (!group) return;
     const members = group.members;
     group = null;
-    await driver.commit();
-    finished.push(...members);
+    try {
+      await driver.commit();
+    } catch (error) {
+      throw new GroupCommitFailure(members, error);
+    }
+    finished.push(...members.map((member) => member.migration.version));
   };
 
   ctx.emit({ type: 'run-start', direction, total: plan.length });
@@ -138,7 +142,7 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
             throw error;
           }
         });
-        group.members.push(m.version);
+        group.members.push(item);
         if (group.members.length >= GROUP_MAX_MIGRATIONS || performance.now() - group.startedAt >= GROUP_MAX_MS) await closeGroup();
       } else {
         await recordWaiting();
@@ -157,10 +161,26 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
     }
     return outcome;
   } catch (error) {
+    /** Migrations that ran but whose commit failed (a full disk fails every commit): not applied. */
+    let uncommitted: readonly PlannedMigration[] = [];
+    let atCommit = false;
+    if (error instanceof GroupCommitFailure) {
+      uncommitted = error.members;
+      current = error.members[error.members.length - 1]!;
+      atCommit = true;
+      error = error.original;
+    }
     // Earlier members of a savepoint group succeeded: they commit. An atomic run rolls back whole.
     if (options.atomic && driver.inTransaction) await driver.rollback().catch(() => undefined);
-    else if (group) await closeGroup().catch(() => undefined);
-    else if (driver.inTransaction) await driver.rollback().catch(() => undefined);
+    else if (group) {
+      try {
+        await closeGroup();
+      } catch (closing) {
+        if (!(closing instanceof GroupCommitFailure)) throw closing;
+        uncommitted = closing.members;
+        if (driver.inTransaction) await driver.rollback().catch(() => undefined);
+      }
+    } else if (driver.inTransaction) await driver.rollback().catch(() => undefined);
     await recordWaiting().catch(() => undefined);
     if (error instanceof CompletionFailure) {
       // A trailing statement of an earlier migration failed: it stays dirty with its progress.
@@ -169,7 +189,8 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
       error = stepFailure;
       await driver.writeProgress(completion.version, stepFailure.statementsDone, messageOf(stepFailure.original)).catch(() => undefined);
     }
-    const failure = describeFailure(ctx, direction, current, error, options.atomic, await driverHint(ctx, error));
+    const others = uncommitted.filter((member) => member !== current).map((member) => member.migration.file ?? member.migration.id);
+    const failure = describeFailure(ctx, direction, current, error, options.atomic, await driverHint(ctx, error), { others, atCommit });
     failure.applied = outcome.applied;
     failure.rolledBack = outcome.rolledBack;
     if (current && !(error instanceof StrataError && error.code === 'lock-lost')) {
@@ -214,6 +235,16 @@ interface Completion {
   readonly trailing: readonly Statement[];
   /** Statements of the step that ran before `trailing`. */
   readonly statementsDone: number;
+}
+
+/** The commit of a savepoint group failed: none of its members is applied. */
+class GroupCommitFailure extends Error {
+  constructor(
+    readonly members: readonly PlannedMigration[],
+    readonly original: unknown,
+  ) {
+    super(messageOf(original), { cause: original });
+  }
 }
 
 /** A completion's trailing statement failed: the failure belongs to that migration, not the next. */
@@ -481,7 +512,15 @@ async function driverHint(ctx: RunContext, error: unknown): Promise<string | nul
 }
 
 /** One error for the user: what failed, where (file and line), what state it left, what to do. */
-function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMigration | null, error: unknown, atomic: boolean, driverNote: string | null = null): StrataError {
+function describeFailure(
+  ctx: RunContext,
+  direction: Direction,
+  item: PlannedMigration | null,
+  error: unknown,
+  atomic: boolean,
+  driverNote: string | null = null,
+  commit: { readonly others: readonly string[]; readonly atCommit: boolean } = { others: [], atCommit: false },
+): StrataError {
   const original = error instanceof StepFailure ? error.original : error;
   const m = item?.migration;
   if (ctx.signal?.aborted && !(original instanceof StrataError && original.code !== 'aborted')) {
@@ -495,7 +534,9 @@ function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMig
 
   const statement = error instanceof StepFailure ? error.statement : null;
   const line = statement?.line ?? lineFromStack(original, m.file);
-  const where = `${m.file ?? m.id}${line ? ` failed at line ${line}` : ' failed'}`;
+  const where = commit.atCommit
+    ? `committing ${[...commit.others, m.file ?? m.id].join(', ')} failed`
+    : `${m.file ?? m.id}${line ? ` failed at line ${line}` : ' failed'}`;
   const transactional = atomic || (m.meta.transaction && ctx.driver.capabilities.transactionalDdl);
   const facts = ctx.driver.errorFacts(original);
   const command = direction === 'up' ? 'strata up' : 'strata down';
@@ -512,10 +553,24 @@ function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMig
       hint: `another session holds a lock${table ? ` on ${table}` : ''}; find it (pg_stat_activity / SHOW PROCESSLIST), let it finish, then ${next}`,
     }, { cause: original });
   }
+  // Earlier migrations of this run stay applied, except those that shared the failed commit.
+  const earlier = commit.others.length > 0
+    ? ` (${commit.others.join(', ')}, in the same commit, ${commit.others.length === 1 ? 'was' : 'were'} not ${direction === 'up' ? 'applied' : 'rolled back'} either)`
+    : earlierNote(direction);
+  if (facts.diskFull) {
+    // Not the migration's fault: the same file runs once there is room.
+    const undone = transactional
+      ? `nothing of ${m.id} was ${direction === 'up' ? 'applied' : 'rolled back'}${earlier}`
+      : `${m.id} is recorded dirty: check what of it ran, then \`strata repair --applied ${m.version}\` or \`--rolled-back ${m.version}\``;
+    return new MigrationError('migration-failed', `${where}: the disk that holds ${ctx.driver.displayName} is full (${messageOf(original)})`, {
+      migration: m.id, file: m.file, line,
+      hint: `free space on that disk (or raise its quota), then run \`${command}\` again; ${undone}`,
+    }, { cause: original });
+  }
   const hint = atomic
     ? `the whole run was rolled back; fix ${m.file ?? m.id} and run \`${command}\` again`
     : transactional
-      ? `the failed ${direction === 'up' ? 'migration' : 'rollback'} of ${m.id} was undone${earlierNote(direction)}; fix the file and run \`${command}\` again`
+      ? `the failed ${direction === 'up' ? 'migration' : 'rollback'} of ${m.id} was undone${earlier}; fix the file and run \`${command}\` again`
       : `${m.id} is recorded dirty: check what of it ran, then \`strata repair --applied ${m.version}\` (you finished it by hand) or \`strata repair --rolled-back ${m.version}\` (you undid it)`;
   return new MigrationError('migration-failed', `${where}: ${messageOf(original)}`, { migration: m.id, file: m.file, line, hint: driverNote ? `${driverNote}; then ${hint}` : hint }, { cause: original });
 }

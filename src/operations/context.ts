@@ -105,6 +105,8 @@ function hintFor(code: Problem['code']): string {
       return 'fix the module so it imports cleanly; nothing was applied';
     case 'forbidden-statement':
       return 'remove the statement (see the reason above); nothing was applied';
+    case 'unreadable-file':
+      return 'make it a file that the user running strata can read (fix its permissions, or the target of its symbolic link), or remove it; nothing was applied';
   }
 }
 

@@ -72,7 +72,7 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
         const fileName = entry.name;
         if (entry.isSymbolicLink()) symlinks.add(fileName);
         if (!entry.isFile() && !entry.isSymbolicLink()) {
-          if (!fileName.startsWith('.')) ignored.push({ file: display(join(dir, fileName)), reason: 'sub-directory (migrations are one flat folder)' });
+          if (!fileName.startsWith('.')) ignored.push({ file: display(join(dir, fileName)), reason: entry.isDirectory() ? 'sub-directory (migrations are one flat folder)' : 'not a regular file (a pipe, socket or device)' });
           continue;
         }
         const classified = classifyFileName(fileName);
@@ -112,8 +112,15 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
           });
           continue;
         }
-        const built = buildMigration(sameKey[0]!, dir, display, problems, cache, symlinks);
-        if (built) migrations.push(built);
+        const group = sameKey[0]!;
+        try {
+          const built = buildMigration(group, dir, display, problems, cache, symlinks);
+          if (built) migrations.push(built);
+        } catch (error) {
+          const unreadable = unreadableFile(error, group, dir, display);
+          if (!unreadable) throw error;
+          problems.push(unreadable);
+        }
       }
       migrations.sort((a, b) => compareVersions(a.version, b.version));
       const discovery: Discovery = { migrations, problems, ignored };
@@ -183,4 +190,27 @@ function buildMigration(
   if (downFile && parsed.value.down) return conflict(upName, `${upName} has a "-- migrate:down" section and a ${downFile} companion; keep one of them`);
   const checksum = downFile ? checksumOf(cached.text, read(downFile).text) : cached.checksum;
   return { key, version, name, id, kind: 'sql', file: display(abs), checksum, meta: parsed.value.meta, absolutePath: abs, parsed: parsed.value, downFile };
+}
+
+/**
+ * A migration file that is listed but cannot be read — a symbolic link to nothing, no read
+ * permission, a link to a folder — is refused, named (§4: exit 3), like any other file problem.
+ * null for an error that is not about reading the file.
+ */
+function unreadableFile(error: unknown, group: Group, dir: string, display: (abs: string) => string): Problem | null {
+  const failure = error as NodeJS.ErrnoException;
+  const path = typeof failure?.path === 'string' ? failure.path : null;
+  if (!path || typeof failure.code !== 'string') return null;
+  const fileName = [...group.files.values()].find((name) => path === join(dir, name) || path.endsWith(sep + name)) ?? null;
+  if (fileName === null) return null;
+  const why: Record<string, string> = {
+    ENOENT: 'it is a symbolic link to a file that does not exist',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EISDIR: 'it is a folder, not a file',
+    ENOTREG: 'it is not a regular file (a pipe, socket or device)',
+    ELOOP: 'its symbolic links form a loop',
+  };
+  const shown = display(join(dir, fileName));
+  return { code: 'unreadable-file', file: shown, key: group.key, message: `${shown} cannot be read: ${why[failure.code] ?? failure.message} (${failure.code})` };
 }

@@ -146,13 +146,14 @@ export class FolderCache {
     const hit = this.files.get(name);
     if (hit && !this.reported.has(name)) {
       if (!this.statEveryFile && !symlink) return hit;
-      const stats = statSync(path, { bigint: true });
+      const stats = regularFile(path);
       if (hit.stamp && !hit.stamp.racy && sameFile(hit.stamp, stats)) return hit;
       return this.load(name, path, stats);
     }
     // On the first read under a trusted watch no stat is needed (1,000 of them cost as much
-    // as reading the files): the watch reports every later change.
-    return this.load(name, path, this.watcher && !symlink ? null : statSync(path, { bigint: true }));
+    // as reading the files): the watch reports every later change, and the folder listing
+    // said this name is a regular file.
+    return this.load(name, path, this.watcher && !symlink ? null : regularFile(path));
   }
 
   /** Called after a complete scan: the files read so far are current, and `result` is what they make. */
@@ -221,6 +222,14 @@ export class FolderCache {
 function watchTrusted(dir: string): boolean {
   if (process.platform !== 'linux') return false;
   return !REMOTE_FILE_SYSTEMS.has(statfsSync(dir).type);
+}
+
+/** The stat of the file at `path` (through a symlink); a FIFO or device there would block or never end a read. */
+function regularFile(path: string): BigIntStats {
+  const stats = statSync(path, { bigint: true });
+  if (stats.isFile()) return stats;
+  const code = stats.isDirectory() ? 'EISDIR' : 'ENOTREG';
+  throw Object.assign(new Error(`${code}: not a regular file, read '${path}'`), { code, path });
 }
 
 function stampOf(stats: BigIntStats): FileStamp {
