@@ -1,7 +1,7 @@
 /**
  * The directory source: one flat folder of migration files. Discovery reads each file once
  * per process and afterwards only what changed (file-cache.ts), so the start-up check on
- * 1,000 unchanged files does not touch the disk.
+ * 1,000 unchanged files resolves and stats the folder and reads no file.
  */
 import type { Dirent } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
