@@ -1,10 +1,10 @@
 /** The `db` handle a code migration receives (§2), built from the driver's primitives. */
 import { readFileSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Driver } from '../drivers/driver.js';
 import { isConcurrently } from '../sql/classify.js';
 import { splitScript } from '../sql/split.js';
-import { ConfigError, MigrationError } from './errors.js';
+import { MigrationError } from './errors.js';
 import type { Db } from './model.js';
 
 export interface DbHandleOptions {
@@ -72,12 +72,15 @@ export function createDbHandle(options: DbHandleOptions): Db {
       await exec(`ALTER TABLE ${table} ADD COLUMN ${q}${column}${q} ${typeSql}`);
       return true;
     }),
+    // A refused execFile is the migration's own mistake, like any error it throws: a plain
+    // Error, which the runner reports as that migration's failure (exit 1), naming its file
+    // and the line of the call.
     execFile: withCallSite(async (path: string) => {
-      if (options.dir === null) throw new ConfigError('usage', 'execFile needs a migrations folder (this migration came from a list)');
+      if (options.dir === null) throw new Error(`execFile("${path}") needs a migrations folder, and this migration came from a list: pass the SQL text to db.exec instead`);
       const full = resolve(options.dir, path);
       const inside = relative(options.dir, full);
-      if (inside.startsWith('..') || isAbsolute(inside)) {
-        throw new ConfigError('usage', `execFile("${path}") points outside the migrations folder`, { hint: 'keep SQL files that migrations run inside the migrations folder' });
+      if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+        throw new Error(`execFile("${path}") resolves to ${full}, outside the migrations folder ${options.dir}: keep the SQL files a migration runs inside that folder`);
       }
       await exec(readFileSync(full, 'utf8'));
     }),

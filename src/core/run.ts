@@ -201,7 +201,7 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
     }
     let failure: StrataError;
     if (error instanceof GroupCommitFailure) {
-      failure = describeCommitFailure(error, direction, options.atomic);
+      failure = describeCommitFailure(ctx, error, direction, options.atomic);
     } else {
       const droppedBy = await trackingDroppedBy(ctx, error, unrecorded?.item ?? current);
       failure = droppedBy
@@ -217,7 +217,7 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
     const lockLost = isLockLost(error) || (error instanceof GroupCommitFailure && isLockLost(error.original));
     const failed: [LoadedMigration, string][] = [];
     if (lost) {
-      const message = lost === error ? failure.message : describeCommitFailure(lost, direction, options.atomic).message;
+      const message = lost === error ? failure.message : describeCommitFailure(ctx, lost, direction, options.atomic).message;
       for (const done of lost.members) failed.push([done.item.migration, message]);
     }
     if (current && !(error instanceof GroupCommitFailure)) failed.push([current.migration, failure.message]);
@@ -624,6 +624,18 @@ function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMig
       hint: `another session holds a lock${table ? ` on ${table}` : ''}; find it (pg_stat_activity / SHOW PROCESSLIST), let it finish, then ${next}`,
     }, { cause: original });
   }
+  // Earlier migrations of this run stay applied (a failed group commit is described by describeCommitFailure).
+  const earlier = earlierNote(direction);
+  if (facts.diskFull) {
+    // Not the migration's fault: the same file runs once there is room.
+    const undone = transactional
+      ? `nothing of ${m.id} was ${direction === 'up' ? 'applied' : 'rolled back'}${earlier}`
+      : `${m.id} is recorded dirty: check what of it ran, then \`strata repair --applied ${m.version}\` or \`--rolled-back ${m.version}\``;
+    return new MigrationError('migration-failed', `${where}: the disk that holds ${ctx.driver.displayName} is full (${messageOf(original)})`, {
+      migration: m.id, file: m.file, line,
+      hint: `free space on that disk (or raise its quota), then run \`${command}\` again; ${undone}`,
+    }, { cause: original });
+  }
   const hint = atomic
     ? `the whole run was rolled back; fix ${m.file ?? m.id} and run \`${command}\` again`
     : transactional
@@ -637,7 +649,7 @@ function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMig
 }
 
 /** The commit of a group (or of an atomic run) failed: none of its members was applied; it says which. */
-function describeCommitFailure(failure: GroupCommitFailure, direction: Direction, atomic: boolean): StrataError {
+function describeCommitFailure(ctx: RunContext, failure: GroupCommitFailure, direction: Direction, atomic: boolean): StrataError {
   const original = failure.original;
   // A lost lease or a signal keeps its own error (and exit code); the outcome lists nothing of the group.
   if (original instanceof StrataError) return original;
@@ -648,9 +660,14 @@ function describeCommitFailure(failure: GroupCommitFailure, direction: Direction
   const state = direction === 'up' ? 'none of them was applied' : 'none of them was rolled back (they stay applied)';
   const before = atomic ? 'the whole run was rolled back' : `migrations committed before them in this run stay ${direction === 'up' ? 'applied' : 'rolled back'}`;
   const rollback = failure.rollbackError ? ` (the ROLLBACK that followed failed too: ${messageOf(failure.rollbackError)})` : '';
-  return new MigrationError('migration-failed', `the commit of ${shown} failed: ${messageOf(original)}${rollback}`, {
-    migration: first?.id ?? null, file: first?.file ?? null,
-    hint: `${state}: the failed commit rolled them back together (${before}); fix the cause (e.g. free disk space) and run \`${command}\` again`,
+  // A full disk is not the migrations' fault: the same files commit once there is room.
+  const diskFull = ctx.driver.errorFacts(original).diskFull === true;
+  const cause = diskFull ? `the disk that holds ${ctx.driver.displayName} is full (${messageOf(original)})` : messageOf(original);
+  const next = diskFull
+    ? `free space on that disk (or raise its quota), then run \`${command}\` again; ${state}: the failed commit rolled them back together (${before})`
+    : `${state}: the failed commit rolled them back together (${before}); fix the cause and run \`${command}\` again`;
+  return new MigrationError('migration-failed', `the commit of ${shown} failed: ${cause}${rollback}`, {
+    migration: first?.id ?? null, file: first?.file ?? null, hint: next,
   }, { cause: original });
 }
 

@@ -73,6 +73,8 @@ export interface ErrorFacts {
   readonly noEffect: boolean;
   /** The statement was cancelled (by `cancel()` after a signal). */
   readonly cancelled: boolean;
+  /** The database's disk (or its quota) is full: the user must free space, not fix the migration. Absent = false. */
+  readonly diskFull?: boolean;
 }
 
 export type Row = Record<string, unknown>;

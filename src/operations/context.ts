@@ -109,6 +109,8 @@ function hintFor(code: Problem['code']): string {
       return 'close the string or comment where the message says; nothing was applied';
     case 'invalid-encoding':
       return 'save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`); nothing was applied';
+    case 'unreadable-file':
+      return 'make it a file that the user running strata can read (fix its permissions, or the target of its symbolic link), or remove it; nothing was applied';
   }
 }
 

@@ -1,9 +1,9 @@
 /**
  * The directory source: one flat folder of migration files. Discovery reads each file once
  * per process and afterwards only what changed (file-cache.ts), so the start-up check on
- * 1,000 unchanged files does not touch the disk.
+ * 1,000 unchanged files resolves and stats the folder and reads no file.
  */
-import { readdirSync, type Dirent } from 'node:fs';
+import type { Dirent } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { checksumOf } from '../core/checksum.js';
 import { ConfigError } from '../core/errors.js';
@@ -48,16 +48,19 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
   const prefix = shownDir === '' ? '' : shownDir.startsWith('..') || isAbsolute(shownDir) ? `${dir}/` : `${shownDir}/`;
   const display = (abs: string): string =>
     abs.startsWith(dir + sep) ? prefix + abs.slice(dir.length + 1) : abs === dir && prefix !== '' && !prefix.startsWith('/') ? shownDir : abs;
-  const cache = FolderCache.for(dir);
+  // Looked up on every discover: the folder at `dir` may have been replaced since (§9).
+  let current: FolderCache | null = null;
   const syntaxOf = options.syntax ?? ((): SqlSyntax => 'sqlite');
 
   return {
     async discover(): Promise<Discovery> {
       let entries: Dirent[];
+      let cache: FolderCache;
       const syntax = syntaxOf();
       const resultKey = `${prefix}\0${syntax}`;
       try {
-        const scan = await cache.entries(() => readdirSync(dir, { withFileTypes: true }));
+        cache = current = FolderCache.for(dir);
+        const scan = await cache.entries();
         const previous = cache.resultIfUnchanged(resultKey, scan.unchanged) as Discovery | undefined;
         if (previous) return previous;
         entries = scan.entries;
@@ -79,7 +82,7 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
         const fileName = entry.name;
         if (entry.isSymbolicLink()) symlinks.add(fileName);
         if (!entry.isFile() && !entry.isSymbolicLink()) {
-          if (!fileName.startsWith('.')) ignored.push({ file: display(join(dir, fileName)), reason: 'sub-directory (migrations are one flat folder)' });
+          if (!fileName.startsWith('.')) ignored.push({ file: display(join(dir, fileName)), reason: entry.isDirectory() ? 'sub-directory (migrations are one flat folder)' : 'not a regular file (a pipe, socket or device)' });
           continue;
         }
         const classified = classifyFileName(fileName);
@@ -119,8 +122,15 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
           });
           continue;
         }
-        const built = buildMigration(sameKey[0]!, dir, display, problems, cache, symlinks, syntax);
-        if (built) migrations.push(built);
+        const group = sameKey[0]!;
+        try {
+          const built = buildMigration(group, dir, display, problems, cache, symlinks, syntax);
+          if (built) migrations.push(built);
+        } catch (error) {
+          const unreadable = unreadableFile(error, group, dir, display);
+          if (!unreadable) throw error;
+          problems.push(unreadable);
+        }
       }
       migrations.sort((a, b) => compareVersions(a.version, b.version));
       const discovery: Discovery = { migrations, problems, ignored };
@@ -134,7 +144,7 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
       const parsed = m.parsed!;
       const file = m.file!;
       const down = m.downFile !== null
-        ? { type: 'sql' as const, script: { sql: cache.read(m.downFile, false).text, file: display(join(dir, m.downFile)), startLine: 1 } }
+        ? { type: 'sql' as const, script: { sql: current!.read(m.downFile, false).text, file: display(join(dir, m.downFile)), startLine: 1 } }
         : parsed.down
           ? { type: 'sql' as const, script: { sql: parsed.down.sql, file, startLine: parsed.down.startLine } }
           : null;
@@ -207,4 +217,27 @@ function parsedSqlFile(cached: CachedFile, syntax: SqlSyntax): SqlFileResult {
   const result = parseSqlFile(cached.text, syntax);
   cached.parsed = { syntax, result };
   return result;
+}
+
+/**
+ * A migration file that is listed but cannot be read — a symbolic link to nothing, no read
+ * permission, a link to a folder — is refused, named (§4: exit 3), like any other file problem.
+ * null for an error that is not about reading the file.
+ */
+function unreadableFile(error: unknown, group: Group, dir: string, display: (abs: string) => string): Problem | null {
+  const failure = error as NodeJS.ErrnoException;
+  const path = typeof failure?.path === 'string' ? failure.path : null;
+  if (!path || typeof failure.code !== 'string') return null;
+  const fileName = [...group.files.values()].find((name) => path === join(dir, name) || path.endsWith(sep + name)) ?? null;
+  if (fileName === null) return null;
+  const why: Record<string, string> = {
+    ENOENT: 'it is a symbolic link to a file that does not exist',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EISDIR: 'it is a folder, not a file',
+    ENOTREG: 'it is not a regular file (a pipe, socket or device)',
+    ELOOP: 'its symbolic links form a loop',
+  };
+  const shown = display(join(dir, fileName));
+  return { code: 'unreadable-file', file: shown, key: group.key, message: `${shown} cannot be read: ${why[failure.code] ?? failure.message} (${failure.code})` };
 }

@@ -2,7 +2,7 @@
  * The migration file-name grammar of §2, and the rule that tells a malformed migration
  * (refused, named) from a file that is simply not a migration (ignored, reported).
  */
-import { versionKey } from '../core/version.js';
+import { tooLongToTrack, versionKey } from '../core/version.js';
 
 const MIGRATION = /^(migration_)?(\d+(?:_\d+)*)_([a-z][a-z0-9_]*)(\.up|\.down)?\.(sql|ts|mts|cts|js|mjs|cjs)$/;
 const MIGRATION_EXTENSION = /\.(sql|ts|mts|cts|js|mjs|cjs)$/i;
@@ -41,6 +41,8 @@ function classified(match: RegExpExecArray): ClassifiedName {
   if (extension !== 'sql' && direction) {
     return { type: 'malformed', reason: `only SQL migrations have ${direction} companions; a code migration is one module with up and down` };
   }
+  const tooLong = tooLongToTrack(version!, name!);
+  if (tooLong) return { type: 'malformed', reason: `cannot be recorded: ${tooLong}` };
   const role: FileRole = extension !== 'sql' ? 'code' : direction === '.up' ? 'up-sql' : direction === '.down' ? 'down-sql' : 'sql';
   return { type: 'migration', key: versionKey(version!), version: version!, name: name!, role };
 }

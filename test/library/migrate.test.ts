@@ -5,6 +5,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { AbortError, ConfigError, MigrationError, ValidationError, createMigrator, migrate, type StrataEvent } from '../../src/index.js';
+import { dialects } from '../support/dialects.js';
 import { project } from '../support/project.js';
 
 const CREATE = (table: string) => `-- migrate:up\nCREATE TABLE ${table} (id INTEGER PRIMARY KEY);\n-- migrate:down\nDROP TABLE ${table};\n`;
@@ -249,4 +250,29 @@ describe('createMigrator', () => {
       p.cleanup();
     }
   });
+});
+
+describe('a list migration whose version is longer than the tracking table holds', () => {
+  for (const dialect of dialects()) {
+    test(`${dialect.name}: refused before anything runs (malformed-name), never a "Data too long" half-way`, async () => {
+      const fresh = await dialect.fresh();
+      let ran = false;
+      try {
+        const id = `${'9'.repeat(300)}_x`;
+        const up = async () => {
+          ran = true;
+        };
+        await assert.rejects(migrate({ db: fresh.url, migrations: [{ id: '001_a', up }, { id, up }] }), (error: unknown) => {
+          assert.ok(error instanceof ValidationError, String(error));
+          assert.equal(error.code, 'malformed-name');
+          assert.match(error.message, /cannot be recorded: its version is 300 characters long; the tracking table holds at most 255/);
+          assert.ok(error.message.length < 300, 'the 300 digits are not printed whole');
+          return true;
+        });
+        assert.equal(ran, false, 'no migration ran');
+      } finally {
+        await fresh.drop();
+      }
+    });
+  }
 });

@@ -42,6 +42,9 @@ const checksumReads = new WeakMap<Database.Database, Map<string, { stamp: string
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
+/** SQLITE_FULL: the disk (or the file system's quota) has no room for the database, its journal or a temporary file. */
+const isDiskFull = (error: unknown): boolean => (error as { code?: string } | null)?.code === 'SQLITE_FULL';
+
 class SqliteDriver implements Driver {
   readonly dialect = 'sqlite' as const;
   readonly syntax = 'sqlite' as const;
@@ -101,16 +104,31 @@ class SqliteDriver implements Driver {
         mkdirSync(folder, { recursive: true });
       }
     }
+    let db: Database.Database;
     try {
       const nativeBinding = sqliteAddonPath();
-      this.db = new this.BetterSqlite!(file, { fileMustExist: !create && !memory, ...(nativeBinding ? { nativeBinding } : {}) });
+      db = new this.BetterSqlite!(file, { fileMustExist: !create && !memory, ...(nativeBinding ? { nativeBinding } : {}) });
     } catch (error) {
       throw new ConnectionError('connection-failed', `cannot open ${this.displayName}: ${messageOf(error)}`, {
         hint: 'check that the path is right and the file and its folder are writable',
       }, { cause: error });
     }
+    try {
+      this.configure(db);
+      // Opening reads nothing: compile one statement now, which reads the header and the
+      // schema, so a file that is not a database fails here, named, and not in the middle of
+      // whatever statement happens to come first.
+      db.prepare('SELECT 1 FROM sqlite_master LIMIT 0');
+    } catch (error) {
+      db.close();
+      const code = (error as { code?: string }).code;
+      if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT') throw error;
+      throw new ConnectionError('connection-failed', `cannot open ${this.displayName}: ${file} is not a SQLite database, or is damaged (${messageOf(error)})`, {
+        hint: 'check that --db / DATABASE_URL names the right file; restore a damaged database from a backup, or recover it with the sqlite3 shell\'s `.recover`',
+      }, { cause: error });
+    }
+    this.db = db;
     if (!memory) this.identity = fileIdentity(file);
-    this.configure(this.db);
     return this.db;
   }
 
@@ -141,8 +159,16 @@ class SqliteDriver implements Driver {
       if ((error as { code?: string }).code === 'SQLITE_READONLY' || (error as { code?: string }).code === 'SQLITE_CANTOPEN') {
         throw new ConnectionError('connection-failed', `cannot write ${this.displayName}: ${messageOf(error)}`, { hint: 'check that the file and its folder are writable' }, { cause: error });
       }
-      throw error;
+      throw this.diskFullBeforeRun(error);
     }
+  }
+
+  /** A full disk before any migration ran (taking the lease, creating the tracking tables): exit 2, named. */
+  private diskFullBeforeRun(error: unknown): unknown {
+    if (!isDiskFull(error)) return error;
+    return new ConnectionError('connection-failed', `cannot write ${this.displayName}: the disk that holds ${resolve(this.path)} is full (${messageOf(error)})`, {
+      hint: 'free space on that disk (or raise its quota), then run the command again; nothing was applied',
+    }, { cause: error });
   }
   async releaseLock(): Promise<void> {
     this.lease.release();
@@ -207,6 +233,14 @@ class SqliteDriver implements Driver {
   }
 
   async ensureTracking(): Promise<void> {
+    try {
+      this.createTracking();
+    } catch (error) {
+      throw this.diskFullBeforeRun(error);
+    }
+  }
+
+  private createTracking(): void {
     const db = this.open(true)!;
     const existing = this.columnsOf(db, this.options.table);
     if (existing) assertStrataTable(this.options.table, existing);
@@ -400,7 +434,7 @@ class SqliteDriver implements Driver {
   // ---- errors and signals ----
   errorFacts(error: unknown): ErrorFacts {
     const message = error instanceof Error ? error.message : '';
-    return { lockTimeout: false, noEffect: /syntax error|no such (table|column)|already exists/i.test(message), cancelled: false };
+    return { lockTimeout: false, noEffect: /syntax error|no such (table|column)|already exists/i.test(message), cancelled: false, diskFull: isDiskFull(error) };
   }
   async cancel(): Promise<void> {
     // better-sqlite3 runs statements synchronously: a signal takes effect when the current one returns.
