@@ -10,6 +10,7 @@ import { isConcurrently, tableOfStatement } from '../sql/classify.js';
 import type { Statement } from '../sql/split.js';
 import { statementsOf } from './script-statements.js';
 import { inTransaction } from './transaction.js';
+import { untilAborted } from './until-aborted.js';
 import { createDbHandle } from './db-handle.js';
 import { AbortError, MigrationError, StrataError, messageOf } from './errors.js';
 import type { EventListener } from './events.js';
@@ -89,14 +90,16 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
   try {
     if (options.atomic) await driver.begin();
     for (const [index, item] of plan.entries()) {
-      current = item;
+      current = null;
       // On SQLite every await resolves at once: without a turn of the event loop, signal
       // handlers and timers would wait for the whole run to end.
       if (performance.now() - lastTurn >= EVENT_LOOP_TURN_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         lastTurn = performance.now();
       }
-      throwIfAborted(ctx);
+      // Stopped between two migrations: nothing of this one ran, so it gets no `failed` row.
+      if (ctx.signal?.aborted) throw new AbortError(`stopped before ${item.migration.file ?? item.migration.id} started: nothing of it ran`, { migration: item.migration.id, file: item.migration.file });
+      current = item;
       driver.assertLockHeld();
       const m = item.migration;
       ctx.emit({ type: 'migration-start', direction, version: m.version, name: m.name, index, total: plan.length });
@@ -149,9 +152,12 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
       }
       ctx.emit({ type: 'migration-done', direction, version: m.version, name: m.name, durationMs: Math.round(performance.now() - started), index, total: plan.length });
     }
+    current = null;
     await closeGroup();
     await recordWaiting();
     if (options.atomic) {
+      // A signal during the last migration's final await must not commit the whole run.
+      await safePoint(ctx);
       await driver.commit();
       finished.push(...atomicMembers);
     }
@@ -161,6 +167,19 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
     if (options.atomic && driver.inTransaction) await driver.rollback().catch(() => undefined);
     else if (group) await closeGroup().catch(() => undefined);
     else if (driver.inTransaction) await driver.rollback().catch(() => undefined);
+    const unrecorded: Completion | null = waiting;
+    if (unrecorded && ctx.signal?.aborted && unrecorded.trailing.length > 0) {
+      // Stopped before a finished migration's trailing statements ran: they never will, so
+      // it stays dirty with its progress instead of running statements after the signal.
+      waiting = null;
+      await driver.writeProgress(unrecorded.version, unrecorded.statementsDone, 'stopped by a signal before its last statements ran').catch(() => undefined);
+      if (!current || error instanceof AbortError) {
+        current = unrecorded.item;
+        error = new AbortError(`stopped during ${unrecorded.migration.file ?? unrecorded.migration.id}: it is left dirty with ${statements(unrecorded.statementsDone)} done`, {
+          migration: unrecorded.migration.id, file: unrecorded.migration.file, hint: dirtyHint(unrecorded.migration),
+        });
+      }
+    }
     await recordWaiting().catch(() => undefined);
     if (error instanceof CompletionFailure) {
       // A trailing statement of an earlier migration failed: it stays dirty with its progress.
@@ -187,10 +206,15 @@ async function runTransactional(ctx: RunContext, direction: Direction, item: Pla
   if (direction === 'up') await precheck(m, db);
   await runStep(ctx, m.version, stepOf(item, direction), db);
   if (direction === 'up') await verify(m, db);
+  // The step may have awaited something after its last statement: a signal then must still
+  // roll it back, never let it be recorded.
+  await safePoint(ctx);
   const durationMs = Math.round(performance.now() - started);
   if (direction === 'up') await ctx.driver.writeApplied(appliedRow(ctx, m, durationMs));
   else await ctx.driver.deleteApplied(item.row!.version);
   await appendLog(ctx, direction, m, 'success', null, durationMs);
+  // Each write is a round trip on a server, in which a signal can arrive: the last check before the commit.
+  await safePoint(ctx);
 }
 
 /**
@@ -276,6 +300,7 @@ async function runDirty(
       await precheck(m, db);
     } catch (error) {
       await driver.deleteApplied(m.version);
+      if (error instanceof AbortError) throw new AbortError(`stopped during ${m.file ?? m.id}: nothing of it had run (it is not recorded)`, { migration: m.id, file: m.file });
       throw error;
     }
   }
@@ -286,16 +311,25 @@ async function runDirty(
       done = statementsDone;
     }, step.type === 'sql' ? statementsOf(step.script, driver.syntax).length - trailing.length : undefined);
     if (direction === 'up') await verify(m, db);
+    // Finished, but the signal came first: it is not recorded applied, it stays dirty (§6).
+    await safePoint(ctx);
   } catch (error) {
     const original = error instanceof StepFailure ? error.original : error;
     if (error instanceof StepFailure && error.statement !== null) done = error.statementsDone;
-    const noEffect = done === 0 && driver.errorFacts(original).noEffect;
+    const stopped = ctx.signal?.aborted === true;
+    // After a signal, no statement having run means nothing of it happened, whatever the error says.
+    const noEffect = done === 0 && (stopped || driver.errorFacts(original).noEffect);
     if (noEffect) {
       // Nothing ran: the dirty marker is withdrawn and only the failed log row stays.
       if (direction === 'up') await driver.deleteApplied(m.version);
       else await driver.writeApplied(item.row!);
     } else {
-      await driver.writeProgress(m.version, done, messageOf(original));
+      await driver.writeProgress(m.version, done, stopped ? 'stopped by a signal' : messageOf(original));
+    }
+    if (stopped && !(original instanceof StrataError && original.code !== 'aborted')) {
+      throw new AbortError(`stopped during ${m.file ?? m.id}: ${noEffect ? 'nothing of it had run (it is not recorded)' : `it is left dirty with ${statements(done)} done`}`, {
+        migration: m.id, file: m.file, hint: noEffect ? null : dirtyHint(m),
+      });
     }
     throw error;
   }
@@ -329,15 +363,19 @@ function trailingStatements(ctx: RunContext, m: LoadedMigration, step: Step, dir
 async function runStep(ctx: RunContext, version: string, step: Step, db: () => Db, onProgress?: (done: number) => Promise<void>, count?: number): Promise<void> {
   if (step.type === 'code') {
     try {
-      await step.fn(db());
+      // A step awaiting something that never settles cannot keep a stopped run open.
+      await untilAborted(Promise.resolve(step.fn(db())), ctx.signal);
     } catch (error) {
       throw new StepFailure(error, null, 0);
     }
+    // One turn of the event loop after a code step, so that what the step's own code set off
+    // and left (a rejection nothing awaited, a signal) is seen before the step is recorded.
+    if (ctx.signal) await new Promise((resolve) => setImmediate(resolve));
     return;
   }
   const statements = statementsOf(step.script, ctx.driver.syntax).slice(0, count);
   for (const [i, statement] of statements.entries()) {
-    throwIfAborted(ctx);
+    await safePoint(ctx);
     ctx.driver.assertLockHeld();
     try {
       await executeWithRetries(ctx, statement, onProgress !== undefined, version);
@@ -393,6 +431,7 @@ async function precheck(m: LoadedMigration, db: () => Db): Promise<void> {
   try {
     result = await m.precheck(db());
   } catch (error) {
+    if (error instanceof AbortError) throw error;
     throw new MigrationError('precheck-failed', `${m.file ?? m.id}: precheck threw: ${messageOf(error)}`, {
       migration: m.id, file: m.file, hint: 'nothing of this migration ran; make the precheck pass (or fix it) and run `strata up` again',
     }, { cause: error });
@@ -410,6 +449,7 @@ async function verify(m: LoadedMigration, db: () => Db): Promise<void> {
   try {
     result = await m.verify(db());
   } catch (error) {
+    if (error instanceof AbortError) throw error;
     throw new MigrationError('verify-failed', `${m.file ?? m.id}: verify threw: ${messageOf(error)}`, { migration: m.id, file: m.file }, { cause: error });
   }
   if (result === false) {
@@ -428,8 +468,8 @@ function handleFor(ctx: RunContext, onStatement: () => void): () => Db {
     driver: ctx.driver,
     dir: ctx.dir,
     log: (message) => ctx.emit({ type: 'log', version: '', message }),
-    beforeStatement: () => {
-      throwIfAborted(ctx);
+    beforeStatement: async () => {
+      await safePoint(ctx);
       ctx.driver.assertLockHeld();
     },
     onStatement,
@@ -474,6 +514,33 @@ function throwIfAborted(ctx: RunContext): void {
   if (ctx.signal?.aborted) throw new AbortError();
 }
 
+/** When the event loop last turned (a signal is delivered only then). Shared by every run of the process: only a pace. */
+let lastSafePointTurn = performance.now();
+/** A signal may wait this long for a turn; a turn costs a few microseconds. */
+const SAFE_POINT_TURN_MS = 5;
+
+/**
+ * A point where a signal stops the run: before each statement and before anything is
+ * recorded. On SQLite a statement runs synchronously and every await resolves at once, so a
+ * signal that came during a long statement is delivered only when the event loop turns: turn
+ * it first when it has not turned for a few milliseconds.
+ */
+async function safePoint(ctx: RunContext): Promise<void> {
+  if (ctx.signal && performance.now() - lastSafePointTurn >= SAFE_POINT_TURN_MS) {
+    await new Promise((resolve) => setImmediate(resolve));
+    lastSafePointTurn = performance.now();
+  }
+  throwIfAborted(ctx);
+}
+
+function statements(n: number): string {
+  return `${n} statement${n === 1 ? '' : 's'}`;
+}
+
+function dirtyHint(m: LoadedMigration): string {
+  return `check what of ${m.id} ran, then \`strata repair --applied ${m.version}\` (you finished it by hand) or \`strata repair --rolled-back ${m.version}\` (you undid it)`;
+}
+
 /** What the driver adds about a failed statement (e.g. the INVALID index of a failed CREATE INDEX CONCURRENTLY). */
 async function driverHint(ctx: RunContext, error: unknown): Promise<string | null> {
   if (!ctx.driver.failureHint || !(error instanceof StepFailure) || !error.statement || ctx.signal?.aborted) return null;
@@ -484,6 +551,7 @@ async function driverHint(ctx: RunContext, error: unknown): Promise<string | nul
 function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMigration | null, error: unknown, atomic: boolean, driverNote: string | null = null): StrataError {
   const original = error instanceof StepFailure ? error.original : error;
   const m = item?.migration;
+  if (original instanceof AbortError && original.file) return original;
   if (ctx.signal?.aborted && !(original instanceof StrataError && original.code !== 'aborted')) {
     return new AbortError(
       m ? `stopped during ${m.file ?? m.id}: ${atomic || (m.meta.transaction && ctx.driver.capabilities.transactionalDdl) ? 'it was rolled back' : 'it is left dirty with its progress recorded'}` : 'stopped',
