@@ -50,6 +50,11 @@ export interface MigratorOptions {
   readonly ddlRetries?: number;
   /** Seconds; 0 (default) = off. */
   readonly statementTimeout?: number;
+  /**
+   * Seconds one migration may run before it fails (rolled back, or left dirty where it cannot
+   * be); 0 (default) = no limit. For code migrations that may await something that never settles.
+   */
+  readonly migrationTimeout?: number;
   /** Lease time-to-live in seconds (default 30). */
   readonly leaseTtl?: number;
   readonly allowOutOfOrder?: boolean;
@@ -149,6 +154,7 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
     appliedBy: currentUser(),
     lockTimeoutMs,
     ddlRetries: options.ddlRetries ?? 3,
+    migrationTimeoutMs: seconds(options.migrationTimeout, 0, 'migrationTimeout'),
     allowOutOfOrder: options.allowOutOfOrder ?? false,
     environment: options.environment ?? null,
     signal: options.signal,

@@ -74,11 +74,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    } else {
+      const failure = guard.crash && !received ? asCrashFailure(guard.crash, error) : error;
+      reportError(out, failure, redact);
+      exitCode = exitCodeOf(failure, received);
     }
-    const failure = guard.crash && !received ? asCrashFailure(guard.crash, error) : error;
-    reportError(out, failure, redact);
-    exitCode = exitCodeOf(failure, received);
   }
   // A signal that came during a synchronous statement is delivered only when the event loop
   // turns: let it turn once before the listeners go, so no signal is lost.
@@ -93,10 +94,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   // §5: stopped by a signal is 130/143 always, also when the run got to its end first.
   if (received && exitCode === EXIT.ok) exitCode = received === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
-  // Stopped: nothing left behind (a connect attempt still waiting for its timeout, a stopped
-  // migration's timer) may keep the process alive. Output is written by now.
-  if (received || guard.crash) process.exit(exitCode);
-  return exitCode;
+  // Nothing left behind (a connect attempt still waiting for its timeout after a signal, a
+  // timer a migration started and never cleared) may keep the process alive: once the
+  // output is flushed, the command is over.
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(exitCode);
+}
+
+/** Resolves once what was written to `stream` has left the process. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) resolve();
+    else stream.write('', () => resolve());
+  });
 }
 
 /** The migration's crash, told with what the stopped run left (from its AbortError). */
@@ -131,6 +141,7 @@ function buildProgram(run: Runner): Command {
     .option('--lock-timeout <seconds>', 'how long to wait for another run\'s lock (default 60)')
     .addOption(new Option('--lock <strategy>', 'lock strategy: auto picks per engine; use lease behind PgBouncer in transaction pooling (see docs/distributed.md)').choices(['auto', 'session', 'lease']))
     .option('--ddl-lock-timeout <seconds>', 'how long DDL may wait for table locks, 0 = off (default 5)')
+    .option('--migration-timeout <seconds>', 'fail a migration that runs longer than this, 0 = off (default off)')
     .exitOverride()
     .showSuggestionAfterError()
     .configureHelp({ sortSubcommands: false });

@@ -11,6 +11,7 @@ import type { Statement } from '../sql/split.js';
 import { statementsOf } from './script-statements.js';
 import { inTransaction } from './transaction.js';
 import { untilAborted } from './until-aborted.js';
+import { MigrationTimeout, startDeadline, type Deadline } from './migration-deadline.js';
 import { createDbHandle } from './db-handle.js';
 import { AbortError, MigrationError, StrataError, messageOf } from './errors.js';
 import type { EventListener } from './events.js';
@@ -34,6 +35,8 @@ export interface RunContext {
   readonly now: () => Date;
   /** Recorded in every log row of the run (e.g. the environment, and whether it is protected). */
   readonly logDetail: Record<string, unknown> | null;
+  /** How long one migration may run before it fails; 0 = no limit. */
+  readonly migrationTimeoutMs: number;
 }
 
 export interface PlannedMigration {
@@ -76,6 +79,7 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
   };
   const atomicMembers: string[] = [];
   let current: PlannedMigration | null = null;
+  let deadline: Deadline | null = null;
 
   const closeGroup = async () => {
     if (!group) return;
@@ -105,9 +109,11 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
       ctx.emit({ type: 'migration-start', direction, version: m.version, name: m.name, index, total: plan.length });
       const started = performance.now();
       const transactional = m.meta.transaction && driver.capabilities.transactionalDdl;
+      deadline = startDeadline(ctx, m, options.atomic ? 'the whole run was rolled back' : transactional ? 'it was rolled back' : 'it is left dirty');
+      const mctx = deadline.ctx;
 
       if (options.atomic) {
-        await runTransactional(ctx, direction, item, started);
+        await runTransactional(mctx, direction, item, started);
         atomicMembers.push(m.version);
       } else if (!transactional) {
         await closeGroup();
@@ -115,7 +121,7 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
         let previousRecorded = false;
         waiting = null;
         try {
-          waiting = await runDirty(ctx, direction, item, started, previous, () => (previousRecorded = true));
+          waiting = await runDirty(mctx, direction, item, started, previous, () => (previousRecorded = true));
         } catch (error) {
           // The previous completion waits again, unless it was recorded or is itself what failed.
           if (previous && !previousRecorded && !(error instanceof CompletionFailure)) waiting = previous;
@@ -130,10 +136,10 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
           group = { startedAt: performance.now(), members: [] };
         }
         const savepoint = 'strata_migration';
-        await withRetries(ctx, item, async () => {
+        await withRetries(mctx, item, async () => {
           await driver.savepoint(savepoint);
           try {
-            await runTransactional(ctx, direction, item, started);
+            await runTransactional(mctx, direction, item, started);
             await driver.releaseSavepoint(savepoint);
           } catch (error) {
             await driver.rollbackToSavepoint(savepoint);
@@ -147,9 +153,10 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
         await recordWaiting();
         // Only the run's last commit must wait for the disk: it makes every earlier one durable too.
         const durable = index === plan.length - 1;
-        await withRetries(ctx, item, () => inTransaction(driver, () => runTransactional(ctx, direction, item, started), { durable }));
+        await withRetries(mctx, item, () => inTransaction(driver, () => runTransactional(mctx, direction, item, started), { durable }));
         finished.push(m.version);
       }
+      deadline.clear();
       ctx.emit({ type: 'migration-done', direction, version: m.version, name: m.name, durationMs: Math.round(performance.now() - started), index, total: plan.length });
     }
     current = null;
@@ -162,7 +169,13 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
       finished.push(...atomicMembers);
     }
     return outcome;
-  } catch (error) {
+  } catch (caught) {
+    let error = caught;
+    deadline?.clear();
+    // The time ran out: whatever the step then failed with (a cancelled statement, a stop), the
+    // failure is the timeout — unless the run's own signal came too (a stop wins).
+    const expired = deadline?.expired ?? null;
+    if (expired && !ctx.signal?.aborted && !(unwrap(error) instanceof MigrationTimeout)) error = expired;
     // Earlier members of a savepoint group succeeded: they commit. An atomic run rolls back whole.
     if (options.atomic && driver.inTransaction) await driver.rollback().catch(() => undefined);
     else if (group) await closeGroup().catch(() => undefined);
@@ -317,17 +330,23 @@ async function runDirty(
     const original = error instanceof StepFailure ? error.original : error;
     if (error instanceof StepFailure && error.statement !== null) done = error.statementsDone;
     const stopped = ctx.signal?.aborted === true;
-    // After a signal, no statement having run means nothing of it happened, whatever the error says.
+    const timedOut = stopped && ctx.signal!.reason instanceof MigrationTimeout;
+    // After a stop, no statement having run means nothing of it happened, whatever the error says.
     const noEffect = done === 0 && (stopped || driver.errorFacts(original).noEffect);
     if (noEffect) {
       // Nothing ran: the dirty marker is withdrawn and only the failed log row stays.
       if (direction === 'up') await driver.deleteApplied(m.version);
       else await driver.writeApplied(item.row!);
     } else {
-      await driver.writeProgress(m.version, done, stopped ? 'stopped by a signal' : messageOf(original));
+      await driver.writeProgress(m.version, done, stopped ? (timedOut ? (ctx.signal!.reason as Error).message : 'stopped by a signal') : messageOf(original));
+    }
+    const left = noEffect ? 'nothing of it had run (it is not recorded)' : `it is left dirty with ${statements(done)} done`;
+    if (timedOut) {
+      const reason = ctx.signal!.reason as MigrationTimeout;
+      throw new MigrationTimeout('migration-failed', reason.message.replace(/it is left dirty$/, left), { migration: m.id, file: m.file, hint: noEffect ? reason.hint : `${dirtyHint(m)}; ${reason.hint}` });
     }
     if (stopped && !(original instanceof StrataError && original.code !== 'aborted')) {
-      throw new AbortError(`stopped during ${m.file ?? m.id}: ${noEffect ? 'nothing of it had run (it is not recorded)' : `it is left dirty with ${statements(done)} done`}`, {
+      throw new AbortError(`stopped during ${m.file ?? m.id}: ${left}`, {
         migration: m.id, file: m.file, hint: noEffect ? null : dirtyHint(m),
       });
     }
@@ -511,7 +530,13 @@ async function appendLog(ctx: RunContext, direction: Direction, m: LoadedMigrati
 }
 
 function throwIfAborted(ctx: RunContext): void {
-  if (ctx.signal?.aborted) throw new AbortError();
+  if (!ctx.signal?.aborted) return;
+  // A migration's own deadline aborts with its failure (a MigrationTimeout); a signal is a stop.
+  throw ctx.signal.reason instanceof MigrationTimeout ? ctx.signal.reason : new AbortError();
+}
+
+function unwrap(error: unknown): unknown {
+  return error instanceof StepFailure ? error.original : error;
 }
 
 /** When the event loop last turned (a signal is delivered only then). Shared by every run of the process: only a pace. */

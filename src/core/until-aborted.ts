@@ -4,12 +4,13 @@
  * soon as the signal aborts. The work itself cannot be called off; what it yields late is
  * handed to `discard` (e.g. to close a connection nobody will use).
  */
-import { AbortError } from './errors.js';
+import { AbortError, StrataError } from './errors.js';
 
 export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, message?: string, discard?: (late: T) => void): Promise<T> {
   if (!signal) return work;
   return new Promise<T>((resolvePromise, reject) => {
-    const onAbort = () => reject(new AbortError(message));
+    // A reason that is one of strata's failures (a migration's deadline) is that failure; anything else is a stop.
+    const onAbort = () => reject(signal.reason instanceof StrataError ? signal.reason : new AbortError(message));
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
     work.then(

@@ -103,6 +103,31 @@ async function inspect(p: Project, url: string) {
 for (const dialect of dialects()) {
   const transactional = dialect.name !== 'mysql';
   describe(`signals on ${dialect.name}`, () => {
+    test('--migration-timeout ends a long statement: the migration fails (exit 1), rolled back or left dirty with its progress', async () => {
+      const db = await dialect.fresh();
+      const p = project({
+        '001_a.sql': A,
+        '002_long.ts': `export async function up(db) {\n  await db.exec('CREATE TABLE w (id INTEGER)');\n  await db.query(${JSON.stringify(LONG[dialect.name])});\n}\nexport async function down(db) { await db.exec('DROP TABLE w'); }\n`,
+      });
+      try {
+        const r = await strata(['up', '--db', db.url, '--migration-timeout', '0.5'], { cwd: p.dir });
+        assert.equal(r.code, 1, r.stderr);
+        const seen = await inspect(p, db.url);
+        if (transactional) {
+          assert.match(r.stderr, /^error: migrations\/002_long\.ts did not finish within 0\.5 s \(migrationTimeout\): it was rolled back/m);
+          assert.deepEqual(seen.states, ['001:applied', '002:pending']);
+          assert.deepEqual(seen.tables, ['a']);
+        } else {
+          assert.match(r.stderr, /^error: migrations\/002_long\.ts did not finish within 0\.5 s \(migrationTimeout\): it is left dirty with [12] statements? done/m);
+          assert.deepEqual(seen.states, ['001:applied', '002:dirty']);
+        }
+        assert.deepEqual(seen.log, ['001:success', '002:failed']);
+      } finally {
+        p.cleanup();
+        await db.drop();
+      }
+    });
+
     for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
       const run = async (files: Record<string, string>, marker: string, check: (r: Awaited<ReturnType<typeof strata>>, seen: Awaited<ReturnType<typeof inspect>>) => void) => {
         const db = await dialect.fresh();
@@ -221,3 +246,67 @@ for (const dialect of dialects()) {
     }
   });
 }
+
+/**
+ * A migration's own code shares strata's process: process.exit, an unhandled rejection, a
+ * promise that never settles. Each fails that migration (exit 1, one `error:` line naming its
+ * file), and the migration is rolled back; it never ends strata silently.
+ */
+describe('a migration that would end the process', () => {
+  const crash = async (name: string, up: string, extra: string[] = []) => {
+    const p = project({ '001_a.sql': A, [name]: `export async function up(db) {\n${up}\n}\nexport async function down() {}\n` });
+    try {
+      const url = `sqlite:${join(p.dir, 'app.db')}`;
+      const r = await strata(['up', '--db', url, ...extra], { cwd: p.dir, timeoutMs: 30_000 });
+      return { r, seen: await inspect(p, url) };
+    } finally {
+      p.cleanup();
+    }
+  };
+  const errorLines = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('error:'));
+
+  test('process.exit(0) in a migration: exit 1 naming the file and line, the migration rolled back', async () => {
+    const { r, seen } = await crash('002_exit.ts', "  await db.exec('CREATE TABLE e (id INTEGER)');\n  process.exit(0);");
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^error: migrations\/002_exit\.ts failed at line 3: process\.exit\(0\) was called while a migration ran/m);
+    assert.deepEqual(seen.states, ['001:applied', '002:pending']);
+    assert.deepEqual(seen.tables, ['a']);
+    assert.deepEqual(seen.log, ['001:success', '002:failed']);
+  });
+
+  test('process.exit(0) from a timer a migration set: exit 1 naming the migration, rolled back', async () => {
+    const { r, seen } = await crash('002_exit.ts', "  await db.exec('CREATE TABLE e (id INTEGER)');\n  setTimeout(() => process.exit(0), 10);\n  await new Promise((r) => setTimeout(r, 3000));");
+    assert.equal(r.code, 1, r.stderr);
+    assert.deepEqual(errorLines(r.stderr), ['error: migrations/002_exit.ts failed: process.exit(0) was called while a migration ran; strata stops the run instead of exiting (stopped during migrations/002_exit.ts: it was rolled back)']);
+    assert.deepEqual(seen.states, ['001:applied', '002:pending']);
+    assert.deepEqual(seen.tables, ['a']);
+  });
+
+  test('a promise that never settles (nothing left running): exit 1 naming the migration, rolled back', async () => {
+    const { r, seen } = await crash('002_never.ts', "  await db.exec('CREATE TABLE n (id INTEGER)');\n  await new Promise(() => {});");
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^error: migrations\/002_never\.ts failed: a migration awaits a promise that can never settle .*it was rolled back/m);
+    assert.deepEqual(seen.states, ['001:applied', '002:pending']);
+    assert.deepEqual(seen.tables, ['a']);
+  });
+
+  test('a promise that never settles while a timer runs: --migration-timeout fails it (exit 1), rolled back', async () => {
+    const started = Date.now();
+    const { r, seen } = await crash('002_hang.ts', "  await db.exec('CREATE TABLE h (id INTEGER)');\n  setInterval(() => {}, 1000);\n  await new Promise(() => {});", ['--migration-timeout', '1']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^error: migrations\/002_hang\.ts did not finish within 1 s \(migrationTimeout\): it was rolled back/m);
+    assert.ok(Date.now() - started < 20_000);
+    assert.deepEqual(seen.states, ['001:applied', '002:pending']);
+    assert.deepEqual(seen.tables, ['a']);
+    assert.deepEqual(seen.log, ['001:success', '002:failed']);
+  });
+
+  test('an unhandled rejection in a migration: one error line naming it, no stack trace, rolled back', async () => {
+    const { r, seen } = await crash('002_reject.ts', "  Promise.reject(new Error('boom'));\n  await db.exec('CREATE TABLE u (id INTEGER)');");
+    assert.equal(r.code, 1, r.stderr);
+    assert.deepEqual(errorLines(r.stderr), ['error: migrations/002_reject.ts failed: a promise rejected and nothing awaited it: boom (stopped during migrations/002_reject.ts: it was rolled back)']);
+    assert.doesNotMatch(r.stderr, /^\s+at /m, 'no raw stack trace');
+    assert.deepEqual(seen.states, ['001:applied', '002:pending']);
+    assert.deepEqual(seen.tables, ['a']);
+  });
+});
