@@ -579,7 +579,7 @@ function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMig
   if (original instanceof AbortError && original.file) return original;
   if (ctx.signal?.aborted && !(original instanceof StrataError && original.code !== 'aborted')) {
     return new AbortError(
-      m ? `stopped during ${m.file ?? m.id}: ${atomic || (m.meta.transaction && ctx.driver.capabilities.transactionalDdl) ? 'it was rolled back' : 'it is left dirty with its progress recorded'}` : 'stopped',
+      m ? `stopped during ${m.file ?? m.id}: ${atomic || (m.meta.transaction && ctx.driver.capabilities.transactionalDdl) ? 'it was rolled back' : 'it is left dirty with its progress recorded'}` : atomic ? 'stopped before the commit: the whole run was rolled back' : 'stopped',
       { migration: m?.id ?? null, file: m?.file ?? null },
     );
   }
