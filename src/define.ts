@@ -50,6 +50,8 @@ export interface StrataConfig {
   readonly ddlLockTimeout?: number;
   readonly ddlRetries?: number;
   readonly statementTimeout?: number;
+  /** Seconds one migration may run before it fails; 0 (default) = no limit. */
+  readonly migrationTimeout?: number;
   readonly leaseTtl?: number;
   readonly allowOutOfOrder?: boolean;
   readonly userVersion?: boolean;

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { AbortError, ConfigError } from './core/errors.js';
+import { untilAborted } from './core/until-aborted.js';
 import type { EventListener, StrataEvent } from './core/events.js';
 import type { DownOptions } from './core/plan.js';
 import type { Driver } from './drivers/driver.js';
@@ -49,6 +50,11 @@ export interface MigratorOptions {
   readonly ddlRetries?: number;
   /** Seconds; 0 (default) = off. */
   readonly statementTimeout?: number;
+  /**
+   * Seconds one migration may run before it fails (rolled back, or left dirty where it cannot
+   * be); 0 (default) = no limit. For code migrations that may await something that never settles.
+   */
+  readonly migrationTimeout?: number;
   /** Lease time-to-live in seconds (default 30). */
   readonly leaseTtl?: number;
   readonly allowOutOfOrder?: boolean;
@@ -115,7 +121,8 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
   let driver: Driver | undefined;
   let opening: Promise<Driver> | undefined;
   const getDriver = (): Promise<Driver> => {
-    opening ??= openDriver(options.db, {
+    // A signal must not wait for the connect timeout of a server that never answers.
+    opening ??= untilAborted(openDriver(options.db, {
       table,
       schema: options.schema ?? null,
       lock: options.lock ?? 'auto',
@@ -126,7 +133,8 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
       userVersion: options.userVersion ?? true,
       runId,
       createDirectory: options.createDirectory ?? false,
-    }).then((d) => {
+      signal: options.signal,
+    }), options.signal, 'stopped while connecting to the database: nothing was changed', (late) => void late.close().catch(() => undefined)).then((d) => {
       driver = d;
       if (options.signal) {
         // A signal cancels the running statement from a second connection; the run then
@@ -146,6 +154,7 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
     appliedBy: currentUser(),
     lockTimeoutMs,
     ddlRetries: options.ddlRetries ?? 3,
+    migrationTimeoutMs: seconds(options.migrationTimeout, 0, 'migrationTimeout'),
     allowOutOfOrder: options.allowOutOfOrder ?? false,
     environment: options.environment ?? null,
     signal: options.signal,

@@ -2,7 +2,7 @@
  * The `strata` command: argv, output, exit codes and signals over the public library API.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError, createMigrator, type Migrator, type StrataEvent } from '../index.js';
+import { AbortError, ConfigError, createMigrator, MigrationError, type Migrator, type StrataEvent } from '../index.js';
 import { redactText } from '../drivers/url.js';
 import { confirm } from './confirm.js';
 import { EXIT, exitCodeOf } from './exit-code.js';
@@ -11,6 +11,7 @@ import { consoleToStderr } from './json-console.js';
 import { createOutput, reportError, type Output } from './output.js';
 import { resolveOptions, type GlobalFlags } from './options.js';
 import { Progress } from './progress.js';
+import { guardRun, type ProcessCrash } from './run-guard.js';
 import { renderHistory, renderInfo, renderPlan, renderRepairPlan, renderStatus, renderValidate } from './render.js';
 import { init, newMigration } from './scaffold.js';
 import type { TemplateName } from './templates.js';
@@ -27,8 +28,11 @@ interface Session {
 export async function main(argv: readonly string[]): Promise<number> {
   const controller = new AbortController();
   let received: NodeJS.Signals | null = null;
+  // A migration's own crash (process.exit, an unhandled rejection, a promise that never
+  // settles) stops the run like a signal does, then is reported as the failure it is.
+  const guard = guardRun(() => controller.abort());
   const onSignal = (signal: NodeJS.Signals) => {
-    if (received) process.exit(signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint);
+    if (received) guard.exit(signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint);
     received = signal;
     process.stderr.write(`\nstrata: ${signal} received: stopping at the next safe point (send it again to exit at once)\n`);
     controller.abort();
@@ -81,15 +85,52 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    } else {
+      const failure = guard.crash && !received ? asCrashFailure(guard.crash, error) : error;
+      reportError(out, failure, redact);
+      exitCode = exitCodeOf(failure, received);
     }
-    reportError(out, error, redact);
-    exitCode = exitCodeOf(error, received);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
-  return exitCode;
+  // A signal that came during a synchronous statement is delivered only when the event loop
+  // turns: let it turn once before the listeners go, so no signal is lost.
+  await new Promise((resolve) => setImmediate(resolve));
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  guard.dispose();
+  if (guard.crash && exitCode === EXIT.ok && !received) {
+    // The run ended before it noticed (e.g. a rejection after the last commit): still a failure.
+    reportError(out, asCrashFailure(guard.crash, null), redact);
+    exitCode = EXIT.failed;
+  }
+  // §5: stopped by a signal is 130/143 always, also when the run got to its end first.
+  if (received && exitCode === EXIT.ok) exitCode = received === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
+  // Nothing left behind (a connect attempt still waiting for its timeout after a signal, a
+  // timer a migration started and never cleared) may keep the process alive: once the
+  // output is flushed, the command is over.
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(exitCode);
+}
+
+/** Resolves once what was written to `stream` has left the process. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) resolve();
+    else stream.write('', () => resolve());
+  });
+}
+
+/** The migration's crash, told with what the stopped run left (from its AbortError). */
+function asCrashFailure(crash: ProcessCrash, error: unknown): MigrationError {
+  const stopped = error instanceof AbortError ? error : null;
+  const where = stopped?.file ?? stopped?.migration ?? null;
+  return new MigrationError('migration-failed', `${where ? `${where} failed` : 'strata stopped'}: ${crash.message}${stopped ? ` (${stopped.message})` : ''}`, {
+    migration: stopped?.migration ?? null,
+    file: stopped?.file ?? null,
+    hint: stopped?.hint ?? 'make the migration await every promise it starts and never exit the process, then run the command again',
+    applied: stopped?.applied,
+    rolledBack: stopped?.rolledBack,
+  }, { cause: crash });
 }
 
 type Runner = (action: (session: Session, args: unknown[]) => Promise<number | void>) => (...args: unknown[]) => Promise<void>;
@@ -111,6 +152,7 @@ function buildProgram(run: Runner): Command {
     .option('--lock-timeout <seconds>', 'how long to wait for another run\'s lock (default 60)')
     .addOption(new Option('--lock <strategy>', 'lock strategy: auto picks per engine; use lease behind PgBouncer in transaction pooling (see docs/distributed.md)').choices(['auto', 'session', 'lease']))
     .option('--ddl-lock-timeout <seconds>', 'how long DDL may wait for table locks, 0 = off (default 5)')
+    .option('--migration-timeout <seconds>', 'fail a migration that runs longer than this, 0 = off (default off)')
     .exitOverride()
     .showSuggestionAfterError()
     .configureHelp({ sortSubcommands: false });

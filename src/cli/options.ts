@@ -24,6 +24,7 @@ export interface GlobalFlags {
   readonly lockTimeout?: string;
   readonly lock?: string;
   readonly ddlLockTimeout?: string;
+  readonly migrationTimeout?: string;
   readonly allowOutOfOrder?: boolean;
 }
 
@@ -84,6 +85,7 @@ export async function resolveOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv,
       ddlLockTimeout: secondsFlag(flags.ddlLockTimeout, '--ddl-lock-timeout') ?? pick('ddlLockTimeout'),
       ddlRetries: pick('ddlRetries'),
       statementTimeout: pick('statementTimeout'),
+      migrationTimeout: secondsFlag(flags.migrationTimeout, '--migration-timeout') ?? pick('migrationTimeout'),
       leaseTtl: pick('leaseTtl'),
       allowOutOfOrder: flags.allowOutOfOrder ?? pick('allowOutOfOrder'),
       userVersion: pick('userVersion'),

@@ -13,7 +13,7 @@ export interface DbHandleOptions {
   readonly dir: string | null;
   readonly log: (message: string) => void;
   /** Runs before every statement: stops at a safe point after a signal or a lost lease. */
-  readonly beforeStatement: () => void;
+  readonly beforeStatement: () => Promise<void>;
   /** Counts statements, for a non-transactional migration's progress. */
   readonly onStatement: () => void;
 }
@@ -30,14 +30,14 @@ export function createDbHandle(options: DbHandleOptions): Db {
       });
     }
     for (const statement of statements) {
-      beforeStatement();
+      await beforeStatement();
       // CONCURRENTLY waits for old transactions by design: no lock timeout for it.
       await driver.execute(statement.text, { lockTimeout: !isConcurrently(statement.text, driver.syntax) });
       onStatement();
     }
   };
   const query = async <T>(sql: string, params?: readonly unknown[]): Promise<T[]> => {
-    beforeStatement();
+    await beforeStatement();
     const rows = (await driver.query(sql, params)) as T[];
     onStatement();
     return rows;
@@ -48,7 +48,7 @@ export function createDbHandle(options: DbHandleOptions): Db {
     query: withCallSite(query) as Db['query'],
     queryOne: withCallSite(async (sql: string, params?: readonly unknown[]) => (await query(sql, params))[0]) as Db['queryOne'],
     run: withCallSite(async (sql: string, params?: readonly unknown[]) => {
-      beforeStatement();
+      await beforeStatement();
       const result = await driver.run(sql, params);
       onStatement();
       return result;

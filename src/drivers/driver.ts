@@ -214,4 +214,6 @@ export interface DriverOptions {
   readonly runId: string;
   /** Create the SQLite file's folder (only for the CLI's built-in default). */
   readonly createDirectory: boolean;
+  /** The run's signal: a driver that connects lazily stops waiting for a connect attempt when it aborts. */
+  readonly signal?: AbortSignal;
 }

@@ -29,6 +29,8 @@ export interface OperationContext {
   readonly appliedBy: string;
   readonly lockTimeoutMs: number;
   readonly ddlRetries: number;
+  /** 0 = no limit. */
+  readonly migrationTimeoutMs: number;
   readonly allowOutOfOrder: boolean;
   readonly environment: Environment | null;
   readonly signal: AbortSignal | undefined;
@@ -164,6 +166,7 @@ export function runContext(ctx: OperationContext, driver: Driver): RunContext {
     signal: ctx.signal,
     emit: ctx.emit,
     ddlRetries: ctx.ddlRetries,
+    migrationTimeoutMs: ctx.migrationTimeoutMs,
     now: () => new Date(),
     logDetail: ctx.environment ? { environment: ctx.environment.name, ...(ctx.environment.protected ? { protected: true } : {}) } : null,
   };

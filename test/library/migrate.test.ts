@@ -276,3 +276,41 @@ describe('a list migration whose version is longer than the tracking table holds
     });
   }
 });
+
+describe('migrate() stopped by its signal or its migrationTimeout', () => {
+  const AWAITING = `export async function up(db) {\n  await db.exec('CREATE TABLE w (id INTEGER)');\n  db.log('awaiting');\n  await new Promise((r) => setTimeout(r, 500));\n}\nexport async function down(db) { await db.exec('DROP TABLE w'); }\n`;
+
+  test('aborted while a code migration awaits after its last statement: AbortError, nothing of it committed', async () => {
+    const p = project({ '001_a.sql': CREATE('a'), '002_wait.ts': AWAITING });
+    try {
+      const db = `sqlite:${join(p.dir, 'app.db')}`;
+      const controller = new AbortController();
+      const error = await migrate({ db, dir: p.migrations, signal: controller.signal, onEvent: (e) => e.type === 'log' && controller.abort() }).then((r) => r, (e: unknown) => e);
+      assert.ok(error instanceof AbortError, `expected an AbortError, got ${JSON.stringify(error)}`);
+      assert.match(error.message, /stopped during .*002_wait\.ts: it was rolled back/);
+      const check = await createMigrator({ db, dir: p.migrations });
+      assert.deepEqual((await check.status()).migrations.map((x) => x.state), ['applied', 'pending']);
+      assert.ok(!(await check.info()).tables.some((t) => t.name === 'w'));
+      await check.close();
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  test('migrationTimeout: a migration that runs longer fails with a MigrationError and is rolled back', async () => {
+    const p = project({ '001_hang.ts': `export async function up(db) {\n  await db.exec('CREATE TABLE h (id INTEGER)');\n  await new Promise((r) => setTimeout(r, 5000));\n}\nexport async function down() {}\n` });
+    try {
+      const db = `sqlite:${join(p.dir, 'app.db')}`;
+      const started = Date.now();
+      const error = await migrate({ db, dir: p.migrations, migrationTimeout: 0.3 }).then((r) => r, (e: unknown) => e);
+      assert.ok(error instanceof MigrationError, String(error));
+      assert.match(error.message, /001_hang\.ts did not finish within 0\.3 s \(migrationTimeout\): it was rolled back/);
+      assert.ok(Date.now() - started < 4000, 'did not wait for the migration');
+      const check = await createMigrator({ db, dir: p.migrations });
+      assert.deepEqual((await check.status()).migrations.map((x) => x.state), ['pending']);
+      await check.close();
+    } finally {
+      p.cleanup();
+    }
+  });
+});

@@ -4,6 +4,7 @@
  * and closed — or, when it came from the application's pool, given back as it was found.
  */
 import { ConfigError, ConnectionError } from '../../core/errors.js';
+import { untilAborted } from '../../core/until-aborted.js';
 import { type MysqlEngine, detectEngine, engineFromVersion, needsWsrepProbe, sessionSettings } from './engine.js';
 import { isMissingDatabase } from './errors.js';
 import type { MysqlSession, SessionSource } from './session.js';
@@ -28,7 +29,7 @@ export class RunConnection {
 
   constructor(
     private readonly source: SessionSource,
-    private readonly settings: { readonly ddlLockTimeoutMs: number; readonly statementTimeoutMs: number },
+    private readonly settings: { readonly ddlLockTimeoutMs: number; readonly statementTimeoutMs: number; readonly signal?: AbortSignal },
   ) {}
 
   /** The connection if it is open now (no connecting). */
@@ -44,7 +45,9 @@ export class RunConnection {
 
   /** For reads: null when the database does not exist (nothing is applied there). */
   read(): Promise<MysqlSession | null> {
-    this.opening ??= this.open();
+    // Connected on first use, so the signal is watched here: a server that accepts and never
+    // answers must not hold a stopped run for the connect timeout.
+    this.opening ??= untilAborted(this.open(), this.settings.signal, 'stopped while connecting to the database: nothing was changed');
     return this.opening;
   }
 
@@ -58,6 +61,11 @@ export class RunConnection {
     let session: MysqlSession;
     try {
       session = await this.source.open();
+      if (this.settings.signal?.aborted) {
+        // Connected after the run was stopped: nobody will use it.
+        await session.close(true);
+        return null;
+      }
     } catch (error) {
       if (error instanceof ConnectionError && isMissingDatabase(error.cause)) {
         this.missingDatabase = error;
