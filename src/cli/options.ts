@@ -24,6 +24,7 @@ export interface GlobalFlags {
   readonly lockTimeout?: string;
   readonly lock?: string;
   readonly ddlLockTimeout?: string;
+  readonly connectTimeout?: string;
   readonly allowOutOfOrder?: boolean;
 }
 
@@ -87,6 +88,8 @@ export async function resolveOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv,
       leaseTtl: pick('leaseTtl'),
       allowOutOfOrder: flags.allowOutOfOrder ?? pick('allowOutOfOrder'),
       userVersion: pick('userVersion'),
+      connectTimeout: secondsFlag(flags.connectTimeout, '--connect-timeout') ?? pick('connectTimeout'),
+      initSql: pick('initSql'),
       environment: environmentName === null ? null : { name: environmentName, protected: isProtected },
       createDirectory: dbSource === 'default',
     },

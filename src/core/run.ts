@@ -14,6 +14,7 @@ import { createDbHandle } from './db-handle.js';
 import { AbortError, MigrationError, StrataError, messageOf } from './errors.js';
 import type { EventListener } from './events.js';
 import type { AppliedMigration, Db, LoadedMigration, Step } from './model.js';
+import { scrubError, type Redact } from './redact.js';
 
 /** Group-commit bounds: a failure late in a long group would otherwise hold the write lock long. */
 const GROUP_MAX_MIGRATIONS = 500;
@@ -33,6 +34,8 @@ export interface RunContext {
   readonly now: () => Date;
   /** Recorded in every log row of the run (e.g. the environment, and whether it is protected). */
   readonly logDetail: Record<string, unknown> | null;
+  /** Removes passwords from every text the run stores (error columns) or reports (errors, `db.log`). */
+  readonly redact: Redact;
 }
 
 export interface PlannedMigration {
@@ -167,7 +170,7 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
       const { completion, failure: stepFailure } = error;
       current = completion.item;
       error = stepFailure;
-      await driver.writeProgress(completion.version, stepFailure.statementsDone, messageOf(stepFailure.original)).catch(() => undefined);
+      await driver.writeProgress(completion.version, stepFailure.statementsDone, ctx.redact(messageOf(stepFailure.original))).catch(() => undefined);
     }
     const failure = describeFailure(ctx, direction, current, error, options.atomic, await driverHint(ctx, error));
     failure.applied = outcome.applied;
@@ -295,7 +298,7 @@ async function runDirty(
       if (direction === 'up') await driver.deleteApplied(m.version);
       else await driver.writeApplied(item.row!);
     } else {
-      await driver.writeProgress(m.version, done, messageOf(original));
+      await driver.writeProgress(m.version, done, ctx.redact(messageOf(original)));
     }
     throw error;
   }
@@ -427,7 +430,7 @@ function handleFor(ctx: RunContext, onStatement: () => void): () => Db {
   return () => (db ??= createDbHandle({
     driver: ctx.driver,
     dir: ctx.dir,
-    log: (message) => ctx.emit({ type: 'log', version: '', message }),
+    log: (message) => ctx.emit({ type: 'log', version: '', message: ctx.redact(message) }),
     beforeStatement: () => {
       throwIfAborted(ctx);
       ctx.driver.assertLockHeld();
@@ -482,7 +485,8 @@ async function driverHint(ctx: RunContext, error: unknown): Promise<string | nul
 
 /** One error for the user: what failed, where (file and line), what state it left, what to do. */
 function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMigration | null, error: unknown, atomic: boolean, driverNote: string | null = null): StrataError {
-  const original = error instanceof StepFailure ? error.original : error;
+  // The error text is stored in the log table and thrown on: scrubbed before either.
+  const original = scrubError(error instanceof StepFailure ? error.original : error, ctx.redact);
   const m = item?.migration;
   if (ctx.signal?.aborted && !(original instanceof StrataError && original.code !== 'aborted')) {
     return new AbortError(

@@ -86,6 +86,11 @@ export interface Driver {
   readonly capabilities: Capabilities;
   /** The database as shown to users: never contains a password. */
   readonly displayName: string;
+  /**
+   * Every form of the password this driver connects with (from a pool's or client's settings,
+   * or PGPASSWORD): the core removes them from what it stores and reports. Absent: none known.
+   */
+  readonly secrets?: readonly string[];
 
   /** Engine and lock strategy in use (`info`, and the choice the lock is made by). */
   describe(): Promise<{ engine: string; lock: LockStrategy; serverVersion: string }>;
@@ -212,4 +217,11 @@ export interface DriverOptions {
   readonly runId: string;
   /** Create the SQLite file's folder (only for the CLI's built-in default). */
   readonly createDirectory: boolean;
+  /**
+   * Servers: how long connecting may take, in ms (0 = no limit); null = not set, so the URL's
+   * own parameter (`connect_timeout`, mysql2's `connectTimeout`) or the default (10 s) decides.
+   */
+  readonly connectTimeoutMs?: number | null;
+  /** Statements run on the run's connection right after it is opened, before anything else (`initSql`). */
+  readonly initSql?: readonly string[];
 }

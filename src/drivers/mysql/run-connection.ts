@@ -5,6 +5,8 @@
  */
 import { ConfigError, ConnectionError } from '../../core/errors.js';
 import { type MysqlEngine, detectEngine, engineFromVersion, needsWsrepProbe, sessionSettings } from './engine.js';
+import { splitStatements } from '../../sql/split.js';
+import { initSqlFailed } from '../init-sql.js';
 import { isMissingDatabase } from './errors.js';
 import type { MysqlSession, SessionSource } from './session.js';
 
@@ -23,12 +25,14 @@ export class RunConnection {
   private missingDatabase: ConnectionError | null = null;
   private serverFacts: ServerFacts | null = null;
   private engine: MysqlEngine | null = null;
+  /** initSql ran on the connection: its session is the project's now, not the pool's. */
+  private initialised = false;
   /** A pooled connection's own values of the session variables strata changed, to put back. */
   private readonly restore = new Map<string, string>();
 
   constructor(
     private readonly source: SessionSource,
-    private readonly settings: { readonly ddlLockTimeoutMs: number; readonly statementTimeoutMs: number },
+    private readonly settings: { readonly ddlLockTimeoutMs: number; readonly statementTimeoutMs: number; readonly initSql?: readonly string[] },
   ) {}
 
   /** The connection if it is open now (no connecting). */
@@ -89,17 +93,38 @@ export class RunConnection {
     }
     this.serverFacts = { database: String(row.db), connectionId: Number(row.id), version: String(row.version), versionComment: String(row.comment ?? '') };
     const settings = sessionSettings(engineFromVersion(this.serverFacts.version, this.serverFacts.versionComment), this.settings);
-    if (settings.length === 0) return;
-    await this.set(session, settings);
+    // The mysql client's session (§2): the server's own collation for utf8mb4 — what stored
+    // routines record as collation_connection — rather than the one mysql2's handshake
+    // picks (utf8mb4_unicode_ci). A pool the application configured keeps its own.
+    const names = session.pooled ? [] : ['NAMES utf8mb4'];
+    if (settings.length > 0 || names.length > 0) await this.set(session, settings, names);
+    await this.runInitSql(session);
   }
 
-  /** SET SESSION, remembering a pooled connection's own values first. */
-  private async set(session: MysqlSession, settings: readonly (readonly [string, string])[]): Promise<void> {
-    if (session.pooled) {
+  /**
+   * The project's own session set-up (`initSql`), after strata's so it may override it. Its
+   * effects cannot be undone: a pooled connection it ran on is destroyed, never returned.
+   */
+  private async runInitSql(session: MysqlSession): Promise<void> {
+    for (const entry of this.settings.initSql ?? []) {
+      for (const statement of splitStatements(entry, 'mysql')) {
+        this.initialised = true;
+        try {
+          await session.exec(statement.text);
+        } catch (error) {
+          throw initSqlFailed(statement.text, error, this.source.secrets);
+        }
+      }
+    }
+  }
+
+  /** SET SESSION, remembering a pooled connection's own values first; `extra` goes first (SET NAMES). */
+  private async set(session: MysqlSession, settings: readonly (readonly [string, string])[], extra: readonly string[] = []): Promise<void> {
+    if (session.pooled && settings.length > 0) {
       const [own] = await session.rows(`SELECT ${settings.map(([name]) => `@@SESSION.${name} AS ${name}`).join(', ')}`);
       for (const [name] of settings) if (!this.restore.has(name)) this.restore.set(name, numberOrDefault(own?.[name]));
     }
-    await session.exec(`SET SESSION ${settings.map(([name, value]) => `${name} = ${value}`).join(', ')}`);
+    await session.exec(`SET ${[...extra, ...settings.map(([name, value]) => `SESSION ${name} = ${value}`)].join(', ')}`);
   }
 
   /** The engine, asking `@@wsrep_on` only where a Galera cluster is possible (once per run). */
@@ -135,7 +160,7 @@ export class RunConnection {
     const session = this.session;
     this.session = null;
     if (!session) return;
-    let drop = destroy;
+    let drop = destroy || (session.pooled && this.initialised);
     if (session.pooled && !drop && !session.broken) {
       try {
         if (session.inTransaction) await session.exec('ROLLBACK');
