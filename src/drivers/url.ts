@@ -90,12 +90,27 @@ export function redactUrl(url: string): string {
  */
 export function redactText(text: string, secrets: readonly string[] = []): string {
   let out = text;
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (secret.length < 3) continue;
-    const s = escapeRegExp(secret);
-    out = out.replace(new RegExp(`${s}(?!:\\/\\/|:${s}@)`, 'g'), '***');
-  }
+  for (const pattern of literalPatterns(secrets)) out = out.replace(pattern, '***');
   return out.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):(\S*)@/gi, (whole, head: string, password: string) => (password === '***' || password.startsWith('***@') ? whole : `${head}:***@`));
+}
+
+/** The CLI redacts every line it prints: the patterns of one list of secrets are built once. */
+let cachedPatterns: { key: string; patterns: RegExp[] } | null = null;
+
+function literalPatterns(secrets: readonly string[]): RegExp[] {
+  if (secrets.length === 0) return [];
+  const key = secrets.join('\u0000');
+  if (cachedPatterns?.key !== key) {
+    const patterns = [...secrets]
+      .filter((secret) => secret.length >= 3)
+      .sort((a, b) => b.length - a.length)
+      .map((secret) => {
+        const s = escapeRegExp(secret);
+        return new RegExp(`${s}(?!:\\/\\/|:${s}@)`, 'g');
+      });
+    cachedPatterns = { key, patterns };
+  }
+  return cachedPatterns.patterns;
 }
 
 /**
