@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import mysql2 from 'mysql2/promise';
 import { ConfigError, migrate } from '../../src/index.js';
 import { MYSQL_SERVER_URL, freshMysql, mysqlConnection } from '../support/mysql.js';
 import { freshPostgres, pgClient } from '../support/postgres.js';
@@ -37,6 +38,24 @@ describe('MySQL/MariaDB sessions are the mysql client\'s', () => {
         await connection.end();
       }
     } finally {
+      p.cleanup();
+      await database.drop();
+    }
+  });
+
+  test('library: a mysql2 pool of the application (IGNORE_SPACE by default) applies CREATE TABLE count too, and gets its sql_mode back', async () => {
+    const database = await freshMysql();
+    const p = project({ '001_count.sql': 'CREATE TABLE count (i INT);\n' });
+    const pool = mysql2.createPool({ uri: database.url, connectionLimit: 1 });
+    try {
+      const [[before]] = (await pool.query('SELECT @@SESSION.sql_mode AS m')) as unknown as [{ m: string }[]];
+      assert.match(before!.m, /IGNORE_SPACE/, "mysql2's default");
+      const result = await migrate({ db: pool, dir: p.migrations });
+      assert.deepEqual(result.applied, ['001']);
+      const [[after]] = (await pool.query('SELECT @@SESSION.sql_mode AS m')) as unknown as [{ m: string }[]];
+      assert.equal(after!.m, before!.m, 'the pooled connection is given back as it was');
+    } finally {
+      await pool.end();
       p.cleanup();
       await database.drop();
     }

@@ -85,7 +85,7 @@ export class RunConnection {
    * first, to be put back.
    */
   private async setUp(session: MysqlSession): Promise<void> {
-    const [row] = await session.rows('SELECT DATABASE() AS db, CONNECTION_ID() AS id, VERSION() AS version, @@version_comment AS comment');
+    const [row] = await session.rows('SELECT DATABASE() AS db, CONNECTION_ID() AS id, VERSION() AS version, @@version_comment AS comment, @@SESSION.sql_mode AS sql_mode');
     if (!row || row.db === null || row.db === undefined || row.db === '') {
       throw new ConfigError('config', `${this.source.display} names no database`, {
         hint: 'put the database in the URL (mysql://user@host:3306/dbname) or in the pool options',
@@ -96,8 +96,8 @@ export class RunConnection {
     // The mysql client's session (§2): the server's own collation for utf8mb4 — what stored
     // routines record as collation_connection — rather than the one mysql2's handshake
     // picks (utf8mb4_unicode_ci). A pool the application configured keeps its own.
-    const names = session.pooled ? [] : ['NAMES utf8mb4'];
-    if (settings.length > 0 || names.length > 0) await this.set(session, settings, names);
+    const extra = session.pooled ? this.withoutIgnoreSpace(String(row.sql_mode ?? '')) : ['NAMES utf8mb4'];
+    if (settings.length > 0 || extra.length > 0) await this.set(session, settings, extra);
     await this.runInitSql(session);
   }
 
@@ -116,6 +116,19 @@ export class RunConnection {
         }
       }
     }
+  }
+
+  /**
+   * A connection of the application's mysql2 pool carries mysql2's default IGNORE_SPACE flag
+   * in its sql_mode, which makes `CREATE TABLE count (…)` a syntax error: strata removes it for
+   * the run and puts the pool's sql_mode back afterwards. (The collation stays the pool's.)
+   */
+  private withoutIgnoreSpace(sqlMode: string): string[] {
+    const modes = sqlMode.split(',');
+    // sql_mode holds only upper-case names and commas; anything else is not spliced into SQL.
+    if (!modes.includes('IGNORE_SPACE') || !/^[A-Z0-9_,]*$/.test(sqlMode)) return [];
+    if (!this.restore.has('sql_mode')) this.restore.set('sql_mode', `'${sqlMode}'`);
+    return [`SESSION sql_mode = '${modes.filter((mode) => mode !== 'IGNORE_SPACE').join(',')}'`];
   }
 
   /** SET SESSION, remembering a pooled connection's own values first; `extra` goes first (SET NAMES). */
