@@ -1,7 +1,8 @@
 /** Passwords in URLs never appear in any output, error, log line or JSON (§5). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createMigrator, MigrationError } from '../../src/index.js';
+import pg from 'pg';
+import { createMigrator, migrate, MigrationError } from '../../src/index.js';
 import { freshMysql, mysqlConnection } from '../support/mysql.js';
 import { freshPostgres, pgClient } from '../support/postgres.js';
 import { project, strata, type CliResult } from '../support/project.js';
@@ -207,6 +208,31 @@ describe('passwords never appear', () => {
     } finally {
       delete process.env.STRATA_TEST_URL;
       await migrator.close();
+      p.cleanup();
+      await database.drop();
+    }
+  });
+
+  test('library: the password of a pg Pool the application passes is scrubbed like a URL\'s', async () => {
+    const database = await freshPostgres();
+    const p = project({ '001_leak.mjs': 'export async function up() { throw new Error(`login with ${process.env.STRATA_TEST_PW} failed`); }\n' });
+    process.env.STRATA_TEST_PW = SPECIAL;
+    const pool = new pg.Pool({ connectionString: database.url, password: SPECIAL, max: 2 });
+    try {
+      const error = await migrate({ db: pool, dir: p.migrations }).then(() => null, (e: unknown) => e);
+      assert.ok(error instanceof MigrationError);
+      assert.match(error.message, /login with \*\*\* failed/);
+      assertNoPassword([error.message, error.stack, (error.cause as Error).message].join('\n'), SPECIAL, 'pool error');
+      const client = await pgClient(database.database);
+      try {
+        const { rows } = await client.query('SELECT error FROM strata_migrations_log');
+        assert.match(rows[0].error, /login with \*\*\* failed/);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      delete process.env.STRATA_TEST_PW;
+      await pool.end();
       p.cleanup();
       await database.drop();
     }

@@ -60,7 +60,8 @@ export async function openRunConnection(
   const given = target.client as Record<string, unknown>;
   if ('totalCount' in given) {
     const pool = target.client as Pool;
-    const config = { ...(pool.options as ClientConfig), connectionTimeoutMillis: pool.options.connectionTimeoutMillis || connectTimeoutMs };
+    // pg keeps the password non-enumerable (so it is not logged): a spread drops it.
+    const config = { ...(pool.options as ClientConfig), password: pool.options.password, connectionTimeoutMillis: pool.options.connectionTimeoutMillis || connectTimeoutMs };
     const display = displayOf(config);
     const secrets = typeof config.password === 'string' && config.password ? [config.password] : process.env.PGPASSWORD ? [process.env.PGPASSWORD] : [];
     let client: PoolClient;
