@@ -23,7 +23,8 @@ export const MIGRATOR_OPTION_NAMES: readonly string[] = Object.keys(KNOWN);
 export function assertNoMisspelledOption(options: object): void {
   for (const key of Object.keys(options)) {
     if (Object.prototype.hasOwnProperty.call(KNOWN, key)) continue;
-    const nearest = nearestName(key, MIGRATOR_OPTION_NAMES, 2);
+    // Short names are one edit from many words an application may use (`log` is two from `lock`).
+    const nearest = nearestName(key, MIGRATOR_OPTION_NAMES, key.length <= 4 ? 1 : 2);
     if (nearest !== null) {
       throw new ConfigError('config', `unknown option "${key}": did you mean "${nearest}"?`, {
         hint: `rename it to ${nearest} (a misspelled option would be ignored and its default used)`,

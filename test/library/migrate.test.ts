@@ -245,7 +245,7 @@ describe('createMigrator options', () => {
           (error: unknown) => error instanceof ConfigError && error.code === 'config' && error.message === `unknown option "${key}": did you mean "${nearest}"?`,
         );
       }
-      const result = await migrate({ db, dir: p.migrations, appName: 'shop', port: 8080 } as never);
+      const result = await migrate({ db, dir: p.migrations, appName: 'shop', port: 8080, log: true } as never);
       assert.deepEqual(result.applied, ['001']);
     } finally {
       p.cleanup();
