@@ -3,7 +3,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { AbortError, ConfigError, createMigrator, MigrationError, type Migrator, type StrataEvent } from '../index.js';
-import { redactText } from '../drivers/url.js';
+import { redactText, secretsOf } from '../drivers/url.js';
 import { confirm } from './confirm.js';
 import { EXIT, exitCodeOf } from './exit-code.js';
 import { strataPackage } from '../package-info.js';
@@ -41,15 +41,17 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   let exitCode: number = EXIT.ok;
-  let out: Output = createOutput({ json: argv.includes('--json') });
-  let secrets: string[] = [];
+  // Known before anything is parsed, so that even a usage error cannot echo a password; the
+  // resolved `db` (config, environment) adds its own once known. Everything printed passes here.
+  let secrets: string[] = initialSecrets(argv, process.env);
   const redact = (text: string) => redactText(text, secrets);
+  let out: Output = createOutput({ json: argv.includes('--json') }, redact);
 
   /** Runs one command: resolve options, open the migrator, render, close. */
   const run = (action: (session: Session, args: unknown[]) => Promise<number | void>) => async (...args: unknown[]) => {
     const command = args.at(-1) as Command;
     const flags = command.optsWithGlobals() as GlobalFlags & Record<string, unknown>;
-    out = createOutput(flags);
+    out = createOutput(flags, redact);
     // Code migrations (and configs) may print; with --json only the document goes to stdout.
     const restoreConsole = out.json ? consoleToStderr() : () => undefined;
     try {
@@ -62,7 +64,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const runSession = async (flags: GlobalFlags & Record<string, unknown>, action: (session: Session, args: unknown[]) => Promise<number | void>, args: unknown[]) => {
     const resolved = await resolveOptions(flags, process.env, process.cwd());
     const db = resolved.migrator.db as string;
-    secrets = passwordsIn(db);
+    secrets = [...new Set([...secrets, ...secretsOf(db)])];
     const database = redact(db);
     if (resolved.dbSource === 'default') out.note(`strata: using ${database} (the built-in default; set --db, DATABASE_URL or db in strata.config.mjs)`);
     const progress = new Progress(out);
@@ -80,7 +82,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
   };
 
-  const program = buildProgram(run);
+  const program = buildProgram(run, redact);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
@@ -135,7 +137,7 @@ function asCrashFailure(crash: ProcessCrash, error: unknown): MigrationError {
 
 type Runner = (action: (session: Session, args: unknown[]) => Promise<number | void>) => (...args: unknown[]) => Promise<void>;
 
-function buildProgram(run: Runner): Command {
+function buildProgram(run: Runner, redact: (text: string) => string): Command {
   const program = new Command('strata')
     .description('Database schema migrations for SQLite, PostgreSQL and MySQL/MariaDB.')
     .version(VERSION, '-V, --version')
@@ -153,15 +155,16 @@ function buildProgram(run: Runner): Command {
     .addOption(new Option('--lock <strategy>', 'lock strategy: auto picks per engine; use lease behind PgBouncer in transaction pooling (see docs/distributed.md)').choices(['auto', 'session', 'lease']))
     .option('--ddl-lock-timeout <seconds>', 'how long DDL may wait for table locks, 0 = off (default 5)')
     .option('--migration-timeout <seconds>', 'fail a migration that runs longer than this, 0 = off (default off)')
+    .option('--connect-timeout <seconds>', 'how long connecting to a server may take, 0 = no limit (default 10, or connect_timeout in the URL)')
     .exitOverride()
     .showSuggestionAfterError()
     .configureHelp({ sortSubcommands: false });
-  program.configureOutput({ outputError: (text, write) => write(text.endsWith('\n') ? text : `${text}\n`) });
+  program.configureOutput({ outputError: (text, write) => write(redact(text.endsWith('\n') ? text : `${text}\n`)) });
   const command = (name: string, description: string) => program.command(name).description(description).exitOverride();
 
   command('init', 'write strata.config.mjs and a migrations folder (never overwrites a file)').action(async (_options: unknown, cmd: Command) => {
     const flags = cmd.optsWithGlobals() as GlobalFlags;
-    const out = createOutput(flags);
+    const out = createOutput(flags, redact);
     const cwd = process.cwd();
     const result = init(cwd, (await resolveOptions({ ...flags, db: flags.db ?? 'sqlite::memory:' }, {}, cwd).catch(() => null))?.migrator.dir ?? `${cwd}/migrations`);
     out.document(result);
@@ -179,7 +182,7 @@ function buildProgram(run: Runner): Command {
     .addOption(new Option('--template <name>', 'start from a template').choices(['create-table', 'add-column', 'data', 'recreate-table']))
     .action(async (name: string, options: { ts?: boolean; sql?: boolean; timestamp?: boolean; template?: TemplateName }, cmd: Command) => {
       const flags = cmd.optsWithGlobals() as GlobalFlags;
-      const out = createOutput(flags);
+      const out = createOutput(flags, redact);
       if (options.ts && options.sql) throw new ConfigError('usage', '--sql and --ts cannot be used together');
       if (options.ts && options.template) throw new ConfigError('usage', '--template makes SQL migrations; drop --ts');
       const resolved = await resolveOptions(flags, process.env, process.cwd());
@@ -374,11 +377,15 @@ function onEvent(out: Output, progress: Progress, event: StrataEvent): void {
   }
 }
 
-function passwordsIn(db: string): string[] {
-  try {
-    const url = new URL(db);
-    return url.password ? [decodeURIComponent(url.password)] : [];
-  } catch {
-    return [];
-  }
+/** The passwords of `--db` (as `--db x` or `--db=x`) and DATABASE_URL, and PGPASSWORD. */
+function initialSecrets(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const urls: string[] = [];
+  argv.forEach((arg, i) => {
+    if (arg === '--db' && argv[i + 1] !== undefined) urls.push(argv[i + 1]!);
+    else if (arg.startsWith('--db=')) urls.push(arg.slice('--db='.length));
+  });
+  if (env.DATABASE_URL) urls.push(env.DATABASE_URL);
+  const secrets = urls.flatMap(secretsOf);
+  if (env.PGPASSWORD) secrets.push(env.PGPASSWORD);
+  return [...new Set(secrets)];
 }

@@ -25,6 +25,7 @@ export interface GlobalFlags {
   readonly lock?: string;
   readonly ddlLockTimeout?: string;
   readonly migrationTimeout?: string;
+  readonly connectTimeout?: string;
   readonly allowOutOfOrder?: boolean;
 }
 
@@ -89,6 +90,8 @@ export async function resolveOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv,
       leaseTtl: pick('leaseTtl'),
       allowOutOfOrder: flags.allowOutOfOrder ?? pick('allowOutOfOrder'),
       userVersion: pick('userVersion'),
+      connectTimeout: secondsFlag(flags.connectTimeout, '--connect-timeout') ?? pick('connectTimeout'),
+      initSql: pick('initSql'),
       environment: environmentName === null ? null : { name: environmentName, protected: isProtected },
       createDirectory: dbSource === 'default',
     },

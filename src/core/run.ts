@@ -16,6 +16,7 @@ import { createDbHandle } from './db-handle.js';
 import { AbortError, MigrationError, StrataError, messageOf } from './errors.js';
 import type { EventListener, StrataEvent } from './events.js';
 import type { AppliedMigration, Db, LoadedMigration, Step } from './model.js';
+import { scrubError, type Redact } from './redact.js';
 
 /** Group-commit bounds: a failure late in a long group would otherwise hold the write lock long. */
 const GROUP_MAX_MIGRATIONS = 500;
@@ -37,6 +38,8 @@ export interface RunContext {
   readonly logDetail: Record<string, unknown> | null;
   /** How long one migration may run before it fails; 0 = no limit. */
   readonly migrationTimeoutMs: number;
+  /** Removes passwords from every text the run stores (error columns) or reports (errors, `db.log`). */
+  readonly redact: Redact;
 }
 
 export interface PlannedMigration {
@@ -228,7 +231,7 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
       const { completion, failure: stepFailure } = error;
       current = completion.item;
       error = stepFailure;
-      await driver.writeProgress(completion.version, stepFailure.statementsDone, messageOf(stepFailure.original)).catch(() => undefined);
+      await driver.writeProgress(completion.version, stepFailure.statementsDone, ctx.redact(messageOf(stepFailure.original))).catch(() => undefined);
     }
     let failure: StrataError;
     if (error instanceof GroupCommitFailure) {
@@ -236,7 +239,7 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
     } else {
       const droppedBy = await trackingDroppedBy(ctx, error, unrecorded?.item ?? current);
       failure = droppedBy
-        ? describeTrackingDropped(droppedBy, error, direction)
+        ? describeTrackingDropped(ctx, droppedBy, error, direction)
         : describeFailure(ctx, direction, current, error, options.atomic, await driverHint(ctx, error), withdrawn);
       if (droppedBy) current = droppedBy;
       if (lost && !(failure instanceof AbortError)) failure = withLostGroup(failure, lost, direction);
@@ -440,7 +443,7 @@ async function runDirty(
       if (direction === 'up') await driver.deleteApplied(m.version);
       else await driver.writeApplied(item.row!);
     } else {
-      await driver.writeProgress(m.version, statementsDone, stopped ? (timedOut ? (ctx.signal!.reason as Error).message : 'stopped by a signal') : messageOf(original));
+      await driver.writeProgress(m.version, statementsDone, stopped ? (timedOut ? (ctx.signal!.reason as Error).message : 'stopped by a signal') : ctx.redact(messageOf(original)));
     }
     const left = noEffect ? 'nothing of it had run (it is not recorded)' : `it is left dirty with ${statements(statementsDone)} done`;
     if (timedOut) {
@@ -590,7 +593,7 @@ function handleFor(ctx: RunContext, onStatement: () => void): () => Db {
   return () => (db ??= createDbHandle({
     driver: ctx.driver,
     dir: ctx.dir,
-    log: (message) => ctx.emit({ type: 'log', version: '', message }),
+    log: (message) => ctx.emit({ type: 'log', version: '', message: ctx.redact(message) }),
     beforeStatement: async () => {
       await safePoint(ctx);
       ctx.driver.assertLockHeld();
@@ -682,7 +685,8 @@ async function driverHint(ctx: RunContext, error: unknown): Promise<string | nul
 
 /** One error for the user: what failed, where (file and line), what state it left, what to do. */
 function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMigration | null, error: unknown, atomic: boolean, driverNote: string | null = null, withdrawn = false): StrataError {
-  const original = error instanceof StepFailure ? error.original : error;
+  // The error text is stored in the log table and thrown on: scrubbed before either.
+  const original = scrubError(error instanceof StepFailure ? error.original : error, ctx.redact);
   const m = item?.migration;
   if (original instanceof AbortError && original.file) return original;
   if (ctx.signal?.aborted && !(original instanceof StrataError && original.code !== 'aborted')) {
@@ -743,7 +747,7 @@ function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMig
 
 /** The commit of a group (or of an atomic run) failed: none of its members was applied; it says which. */
 function describeCommitFailure(ctx: RunContext, failure: GroupCommitFailure, direction: Direction, atomic: boolean): StrataError {
-  const original = failure.original;
+  const original = scrubError(failure.original, ctx.redact);
   // A lost lease or a signal keeps its own error (and exit code); the outcome lists nothing of the group.
   if (original instanceof StrataError) return original;
   const migrations = failure.members.map((done) => done.item.migration);
@@ -781,8 +785,8 @@ async function trackingDroppedBy(ctx: RunContext, error: unknown, lastRun: Plann
   return rows === null ? lastRun : null;
 }
 
-function describeTrackingDropped(item: PlannedMigration, error: unknown, direction: Direction): StrataError {
-  const original = error instanceof StepFailure ? error.original : error;
+function describeTrackingDropped(ctx: RunContext, item: PlannedMigration, error: unknown, direction: Direction): StrataError {
+  const original = scrubError(error instanceof StepFailure ? error.original : error, ctx.redact);
   const m = item.migration;
   const file = m.file ?? m.id;
   const recreate = direction === 'up'

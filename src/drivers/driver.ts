@@ -88,6 +88,11 @@ export interface Driver {
   readonly capabilities: Capabilities;
   /** The database as shown to users: never contains a password. */
   readonly displayName: string;
+  /**
+   * Every form of the password this driver connects with (from a pool's or client's settings,
+   * or PGPASSWORD): the core removes them from what it stores and reports. Absent: none known.
+   */
+  readonly secrets?: readonly string[];
 
   /** Engine and lock strategy in use (`info`, and the choice the lock is made by). */
   describe(): Promise<{ engine: string; lock: LockStrategy; serverVersion: string }>;
@@ -216,4 +221,11 @@ export interface DriverOptions {
   readonly createDirectory: boolean;
   /** The run's signal: a driver that connects lazily stops waiting for a connect attempt when it aborts. */
   readonly signal?: AbortSignal;
+  /**
+   * Servers: how long connecting may take, in ms (0 = no limit); null = not set, so the URL's
+   * own parameter (`connect_timeout`, mysql2's `connectTimeout`) or the default (10 s) decides.
+   */
+  readonly connectTimeoutMs?: number | null;
+  /** Statements run on the run's connection right after it is opened, before anything else (`initSql`). */
+  readonly initSql?: readonly string[];
 }

@@ -12,6 +12,7 @@ import type { RunContext } from '../core/run.js';
 import { buildState, pendingUnloaded, type State } from '../core/state.js';
 import type { Driver } from '../drivers/driver.js';
 import type { MigrationSource } from '../sources/source.js';
+import type { Redact } from '../core/redact.js';
 import { forbiddenStatements } from '../core/statement-rules.js';
 import { versionKey } from '../core/version.js';
 
@@ -35,6 +36,8 @@ export interface OperationContext {
   readonly environment: Environment | null;
   readonly signal: AbortSignal | undefined;
   readonly emit: EventListener;
+  /** Removes passwords from texts the operations store or report. */
+  readonly redact: Redact;
 }
 
 export interface ReadState {
@@ -169,6 +172,7 @@ export function runContext(ctx: OperationContext, driver: Driver): RunContext {
     migrationTimeoutMs: ctx.migrationTimeoutMs,
     now: () => new Date(),
     logDetail: ctx.environment ? { environment: ctx.environment.name, ...(ctx.environment.protected ? { protected: true } : {}) } : null,
+    redact: ctx.redact,
   };
 }
 

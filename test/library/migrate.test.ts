@@ -314,3 +314,22 @@ describe('migrate() stopped by its signal or its migrationTimeout', () => {
     }
   });
 });
+
+describe('createMigrator options', () => {
+  test('a misspelled option name is a ConfigError naming the nearest one; other keys of the application pass', async () => {
+    const p = project({ '001_a.sql': CREATE('a') });
+    try {
+      const db = `sqlite:${join(p.dir, 'app.db')}`;
+      for (const [key, nearest] of [['tabel', 'table'], ['lockTimout', 'lockTimeout'], ['DB', 'db'], ['initSQL', 'initSql']] as const) {
+        await assert.rejects(
+          createMigrator({ db, dir: p.migrations, [key]: 'x' } as never),
+          (error: unknown) => error instanceof ConfigError && error.code === 'config' && error.message === `unknown option "${key}": did you mean "${nearest}"?`,
+        );
+      }
+      const result = await migrate({ db, dir: p.migrations, appName: 'shop', port: 8080, log: true } as never);
+      assert.deepEqual(result.applied, ['001']);
+    } finally {
+      p.cleanup();
+    }
+  });
+});

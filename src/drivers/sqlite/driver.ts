@@ -10,6 +10,8 @@ import { ConfigError, ConnectionError, messageOf } from '../../core/errors.js';
 import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
 import type { AppliedChecksum, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, LockHolder, LockOptions, Row } from '../driver.js';
 import { APPLIED_COLUMNS, LOG_COLUMNS, appliedValues, assertStrataTable, logValues, toApplied, toLogRow } from '../tracking-rows.js';
+import { splitStatements } from '../../sql/split.js';
+import { initSqlFailed } from '../init-sql.js';
 import { loadPeer, sqliteAddonPath } from '../peer.js';
 import { SqliteLease } from './lease.js';
 import { fileIdentity, park, takeParked } from './parked.js';
@@ -134,6 +136,16 @@ class SqliteDriver implements Driver {
 
   private configure(db: Database.Database): void {
     db.pragma(`busy_timeout = ${Math.max(0, Math.round(this.options.lockTimeoutMs))}`);
+    // initSql runs on every connection handed to a run, a parked one taken again included.
+    for (const entry of this.options.initSql ?? []) {
+      for (const statement of splitStatements(entry, 'sqlite')) {
+        try {
+          db.exec(statement.text);
+        } catch (error) {
+          throw initSqlFailed(statement.text, error, []);
+        }
+      }
+    }
   }
 
   private prepared(sql: string): Database.Statement {
