@@ -84,10 +84,33 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
     finished.push(...members);
   };
 
+  // Foreign-key enforcement (§2), where the driver can switch it: off for every migration
+  // unless it asks to keep it on. It can change only between transactions, so a group ends
+  // before a migration that needs the other setting.
+  // null = not known: a migration outside a transaction may have switched it itself.
+  let enforcing: boolean | null = null;
+  let switched = false;
+  const enforceForeignKeys = async (enforce: boolean) => {
+    if (!driver.setForeignKeys || enforcing === enforce) return;
+    await driver.setForeignKeys(enforce);
+    enforcing = enforce;
+    switched = true;
+  };
+  const restoreForeignKeys = async () => {
+    if (!switched || !driver.restoreForeignKeys) return;
+    switched = false;
+    enforcing = null;
+    await driver.restoreForeignKeys();
+  };
+
   ctx.emit({ type: 'run-start', direction, total: plan.length });
   let lastTurn = performance.now();
   try {
-    if (options.atomic) await driver.begin();
+    if (options.atomic) {
+      // One transaction, one setting: `up` refuses an atomic plan that mixes them.
+      await enforceForeignKeys(plan.length > 0 && plan.every((p) => keepsForeignKeys(p.migration)));
+      await driver.begin();
+    }
     for (const [index, item] of plan.entries()) {
       current = item;
       // On SQLite every await resolves at once: without a turn of the event loop, signal
@@ -108,11 +131,14 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
         atomicMembers.push(m.version);
       } else if (!transactional) {
         await closeGroup();
+        await enforceForeignKeys(keepsForeignKeys(m));
         const previous: Completion | null = waiting;
         let previousRecorded = false;
         waiting = null;
         try {
           waiting = await runDirty(ctx, direction, item, started, previous, () => (previousRecorded = true));
+          // Its own `PRAGMA foreign_keys = ON` took effect (no transaction ignores it).
+          enforcing = null;
         } catch (error) {
           // The previous completion waits again, unless it was recorded or is itself what failed.
           if (previous && !previousRecorded && !(error instanceof CompletionFailure)) waiting = previous;
@@ -122,7 +148,9 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
         }
       } else if (driver.capabilities.groupCommit) {
         await recordWaiting();
+        if (group && driver.setForeignKeys && enforcing !== keepsForeignKeys(m)) await closeGroup();
         if (!group) {
+          await enforceForeignKeys(keepsForeignKeys(m));
           await driver.begin();
           group = { startedAt: performance.now(), members: [] };
         }
@@ -144,6 +172,7 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
         await recordWaiting();
         // Only the run's last commit must wait for the disk: it makes every earlier one durable too.
         const durable = index === plan.length - 1;
+        await enforceForeignKeys(keepsForeignKeys(m));
         await withRetries(ctx, item, () => inTransaction(driver, () => runTransactional(ctx, direction, item, started), { durable }));
         finished.push(m.version);
       }
@@ -155,6 +184,7 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
       await driver.commit();
       finished.push(...atomicMembers);
     }
+    await restoreForeignKeys();
     return outcome;
   } catch (error) {
     // Earlier members of a savepoint group succeeded: they commit. An atomic run rolls back whole.
@@ -162,6 +192,9 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
     else if (group) await closeGroup().catch(() => undefined);
     else if (driver.inTransaction) await driver.rollback().catch(() => undefined);
     await recordWaiting().catch(() => undefined);
+    await restoreForeignKeys().catch((restoreError: unknown) => {
+      ctx.emit({ type: 'log', version: current?.migration.version ?? '', message: `could not restore the connection's foreign-key setting: ${messageOf(restoreError)}` });
+    });
     if (error instanceof CompletionFailure) {
       // A trailing statement of an earlier migration failed: it stays dirty with its progress.
       const { completion, failure: stepFailure } = error;
@@ -187,6 +220,7 @@ async function runTransactional(ctx: RunContext, direction: Direction, item: Pla
   if (direction === 'up') await precheck(m, db);
   await runStep(ctx, m.version, stepOf(item, direction), db);
   if (direction === 'up') await verify(m, db);
+  await checkIntegrity(ctx);
   const durationMs = Math.round(performance.now() - started);
   if (direction === 'up') await ctx.driver.writeApplied(appliedRow(ctx, m, durationMs));
   else await ctx.driver.deleteApplied(item.row!.version);
@@ -286,6 +320,8 @@ async function runDirty(
       done = statementsDone;
     }, step.type === 'sql' ? statementsOf(step.script, driver.syntax).length - trailing.length : undefined);
     if (direction === 'up') await verify(m, db);
+    // Nothing can be rolled back here: a violation leaves the migration dirty (§6).
+    await checkIntegrity(ctx);
   } catch (error) {
     const original = error instanceof StepFailure ? error.original : error;
     if (error instanceof StepFailure && error.statement !== null) done = error.statementsDone;
@@ -417,6 +453,25 @@ async function verify(m: LoadedMigration, db: () => Db): Promise<void> {
   }
 }
 
+/** Whether `m` runs with foreign keys enforced (`-- foreign-keys: on`, `foreignKeys: true`). */
+function keepsForeignKeys(m: LoadedMigration): boolean {
+  return m.meta.foreignKeys === true;
+}
+
+/** Rows left pointing nowhere fail the migration before it is recorded (§2). */
+class IntegrityFailure extends Error {}
+
+async function checkIntegrity(ctx: RunContext): Promise<void> {
+  if (!ctx.driver.checkIntegrity) return;
+  const violations = await ctx.driver.checkIntegrity();
+  if (violations.length === 0) return;
+  const described = violations.map((v) => {
+    const ids = v.rowids.map((id) => (id === null ? '?' : String(id))).join(', ');
+    return `${v.rows} row${v.rows === 1 ? '' : 's'} of ${v.table} (rowid ${ids}${v.rows > v.rowids.length ? ', …' : ''}) reference${v.rows === 1 ? 's' : ''} no row of ${v.parent}`;
+  });
+  throw new IntegrityFailure(`foreign key check failed: ${described.join('; ')}`);
+}
+
 function stepOf(item: PlannedMigration, direction: Direction): Step {
   return direction === 'up' ? item.migration.up : item.migration.down!;
 }
@@ -512,10 +567,12 @@ function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMig
       hint: `another session holds a lock${table ? ` on ${table}` : ''}; find it (pg_stat_activity / SHOW PROCESSLIST), let it finish, then ${next}`,
     }, { cause: original });
   }
+  // The rows a foreign key check names may predate the migration: they are the user's to fix too.
+  const fix = original instanceof IntegrityFailure ? 'fix the file (or those rows, if they were there before it)' : 'fix the file';
   const hint = atomic
-    ? `the whole run was rolled back; fix ${m.file ?? m.id} and run \`${command}\` again`
+    ? `the whole run was rolled back; ${fix === 'fix the file' ? `fix ${m.file ?? m.id}` : fix} and run \`${command}\` again`
     : transactional
-      ? `the failed ${direction === 'up' ? 'migration' : 'rollback'} of ${m.id} was undone${earlierNote(direction)}; fix the file and run \`${command}\` again`
+      ? `the failed ${direction === 'up' ? 'migration' : 'rollback'} of ${m.id} was undone${earlierNote(direction)}; ${fix} and run \`${command}\` again`
       : `${m.id} is recorded dirty: check what of it ran, then \`strata repair --applied ${m.version}\` (you finished it by hand) or \`strata repair --rolled-back ${m.version}\` (you undid it)`;
   return new MigrationError('migration-failed', `${where}: ${messageOf(original)}`, { migration: m.id, file: m.file, line, hint: driverNote ? `${driverNote}; then ${hint}` : hint }, { cause: original });
 }

@@ -1,6 +1,6 @@
 /**
  * Reads a SQL migration's text: the directives of its leading comment block (description,
- * `depends`, `transaction`) and its `-- migrate:up` / `-- migrate:down` sections.
+ * `depends`, `transaction`, `foreign-keys`) and its `-- migrate:up` / `-- migrate:down` sections.
  */
 import type { MigrationMeta } from '../core/model.js';
 
@@ -15,7 +15,7 @@ export type SqlFileResult = { readonly ok: true; readonly value: ParsedSqlFile }
 
 const MARKER = /^--\s*migrate:(up|down)\s*$/i;
 const ANY_MARKER = /migrate:/i;
-const DIRECTIVE = /^--\s*(depends|transaction)\s*:(.*)$/i;
+const DIRECTIVE = /^--\s*(depends|transaction|foreign-keys)\s*:(.*)$/i;
 
 /** `text` must already be normalised (LF line ends, no BOM). */
 export function parseSqlFile(text: string): SqlFileResult {
@@ -23,6 +23,8 @@ export function parseSqlFile(text: string): SqlFileResult {
   let description: string | null = null;
   let depends: string[] = [];
   let transaction = true;
+  /** Only set by `-- foreign-keys:` (absent = off: the parsed meta of other files is unchanged). */
+  let foreignKeys: { foreignKeys: boolean } | null = null;
 
   // The leading comment block: comment and blank lines before the first statement.
   for (const raw of lines) {
@@ -33,12 +35,14 @@ export function parseSqlFile(text: string): SqlFileResult {
     const directive = DIRECTIVE.exec(line);
     if (directive) {
       const value = directive[2]!.trim();
-      if (directive[1]!.toLowerCase() === 'depends') {
+      const name = directive[1]!.toLowerCase();
+      if (name === 'depends') {
         depends = value.split(/[\s,]+/).filter(Boolean);
       } else {
         const parsed = parseSwitch(value);
-        if (parsed === null) return { ok: false, reason: `"-- transaction: ${value}" must be on or off` };
-        transaction = parsed;
+        if (parsed === null) return { ok: false, reason: `"-- ${name}: ${value}" must be on or off` };
+        if (name === 'transaction') transaction = parsed;
+        else foreignKeys = { foreignKeys: parsed };
       }
       continue;
     }
@@ -49,7 +53,8 @@ export function parseSqlFile(text: string): SqlFileResult {
   }
 
   // Most files have no markers: one scan of the text says so, and the up script is the text.
-  if (!ANY_MARKER.test(text)) return { ok: true, value: { meta: { description, depends, transaction }, up: { sql: text, startLine: 1 }, down: null } };
+  const meta = { description, depends, transaction, ...foreignKeys };
+  if (!ANY_MARKER.test(text)) return { ok: true, value: { meta, up: { sql: text, startLine: 1 }, down: null } };
   let upMarker = -1;
   let downMarker = -1;
   for (let i = 0; i < lines.length; i++) {
@@ -75,7 +80,7 @@ export function parseSqlFile(text: string): SqlFileResult {
   const upEnd = downMarker === -1 ? lines.length : downMarker;
   const up = { sql: lines.slice(upStart, upEnd).join('\n'), startLine: upStart + 1 };
   const down = downMarker === -1 ? null : { sql: lines.slice(downMarker + 1).join('\n'), startLine: downMarker + 2 };
-  return { ok: true, value: { meta: { description, depends, transaction }, up, down } };
+  return { ok: true, value: { meta, up, down } };
 }
 
 function parseSwitch(value: string): boolean | null {
