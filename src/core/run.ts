@@ -86,8 +86,8 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
 
   // Foreign-key enforcement (§2), where the driver can switch it: off for every migration
   // unless it asks to keep it on. It can change only between transactions, so a group ends
-  // before a migration that needs the other setting.
-  // null = not known: a migration outside a transaction may have switched it itself.
+  // before a migration that needs the other setting. `enforcing` is null where it is not
+  // known: a migration outside a transaction may have switched it itself.
   let enforcing: boolean | null = null;
   let switched = false;
   const enforceForeignKeys = async (enforce: boolean) => {
@@ -567,12 +567,12 @@ function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMig
       hint: `another session holds a lock${table ? ` on ${table}` : ''}; find it (pg_stat_activity / SHOW PROCESSLIST), let it finish, then ${next}`,
     }, { cause: original });
   }
-  // The rows a foreign key check names may predate the migration: they are the user's to fix too.
-  const fix = original instanceof IntegrityFailure ? 'fix the file (or those rows, if they were there before it)' : 'fix the file';
+  // The rows a foreign key check names may predate the migration: then they are what to fix.
+  const fix = (what: string) => (original instanceof IntegrityFailure ? `fix ${what} or the rows named (they may predate it)` : `fix ${what}`);
   const hint = atomic
-    ? `the whole run was rolled back; ${fix === 'fix the file' ? `fix ${m.file ?? m.id}` : fix} and run \`${command}\` again`
+    ? `the whole run was rolled back; ${fix(m.file ?? m.id)} and run \`${command}\` again`
     : transactional
-      ? `the failed ${direction === 'up' ? 'migration' : 'rollback'} of ${m.id} was undone${earlierNote(direction)}; ${fix} and run \`${command}\` again`
+      ? `the failed ${direction === 'up' ? 'migration' : 'rollback'} of ${m.id} was undone${earlierNote(direction)}; ${fix('the file')} and run \`${command}\` again`
       : `${m.id} is recorded dirty: check what of it ran, then \`strata repair --applied ${m.version}\` (you finished it by hand) or \`strata repair --rolled-back ${m.version}\` (you undid it)`;
   return new MigrationError('migration-failed', `${where}: ${messageOf(original)}`, { migration: m.id, file: m.file, line, hint: driverNote ? `${driverNote}; then ${hint}` : hint }, { cause: original });
 }
