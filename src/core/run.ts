@@ -5,7 +5,7 @@
  * (SQLite), each inside its own SAVEPOINT so a failure still rolls back only itself.
  */
 import { performance } from 'node:perf_hooks';
-import type { Driver } from '../drivers/driver.js';
+import type { Driver, IntegrityViolation } from '../drivers/driver.js';
 import { isConcurrently, tableOfStatement } from '../sql/classify.js';
 import type { Statement } from '../sql/split.js';
 import { statementsOf } from './script-statements.js';
@@ -201,6 +201,11 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
       current = completion.item;
       error = stepFailure;
       await driver.writeProgress(completion.version, stepFailure.statementsDone, messageOf(stepFailure.original)).catch(() => undefined);
+    }
+    if (error instanceof IntegrityFailure && current && (options.atomic || rolledBackAlone(ctx, current.migration))) {
+      await error.compareWithBefore(ctx).catch((checkError: unknown) => {
+        ctx.emit({ type: 'log', version: current?.migration.version ?? '', message: `could not check the rows without the failed migration: ${messageOf(checkError)}` });
+      });
     }
     const failure = describeFailure(ctx, direction, current, error, options.atomic, await driverHint(ctx, error));
     failure.applied = outcome.applied;
@@ -459,17 +464,42 @@ function keepsForeignKeys(m: LoadedMigration): boolean {
 }
 
 /** Rows left pointing nowhere fail the migration before it is recorded (§2). */
-class IntegrityFailure extends Error {}
+class IntegrityFailure extends Error {
+  private readonly found: string;
+
+  constructor(violations: readonly IntegrityViolation[]) {
+    const found = violations.map(describeViolation).join('; ');
+    super(`foreign key check failed: ${found}`);
+    this.found = found;
+  }
+
+  /**
+   * After the migration was rolled back: rows that violate a key without it predate it (a
+   * database written with foreign keys off), and the user must fix those, not the file.
+   */
+  async compareWithBefore(ctx: RunContext): Promise<void> {
+    if (!ctx.driver.checkIntegrity || ctx.driver.inTransaction) return;
+    const before = await ctx.driver.checkIntegrity();
+    if (before.length === 0) return;
+    const without = before.map(describeViolation).join('; ');
+    this.message += without === this.found ? ' — they were there before this migration ran' : ` — and without this migration: ${without}`;
+  }
+}
+
+function describeViolation(v: IntegrityViolation): string {
+  const ids = v.rowids.map((id) => (id === null ? '?' : String(id))).join(', ');
+  return `${v.rows} row${v.rows === 1 ? '' : 's'} of ${v.table} (rowid ${ids}${v.rows > v.rowids.length ? ', …' : ''}) reference${v.rows === 1 ? 's' : ''} no row of ${v.parent}`;
+}
 
 async function checkIntegrity(ctx: RunContext): Promise<void> {
   if (!ctx.driver.checkIntegrity) return;
   const violations = await ctx.driver.checkIntegrity();
-  if (violations.length === 0) return;
-  const described = violations.map((v) => {
-    const ids = v.rowids.map((id) => (id === null ? '?' : String(id))).join(', ');
-    return `${v.rows} row${v.rows === 1 ? '' : 's'} of ${v.table} (rowid ${ids}${v.rows > v.rowids.length ? ', …' : ''}) reference${v.rows === 1 ? 's' : ''} no row of ${v.parent}`;
-  });
-  throw new IntegrityFailure(`foreign key check failed: ${described.join('; ')}`);
+  if (violations.length > 0) throw new IntegrityFailure(violations);
+}
+
+/** A transactional migration that failed left nothing behind (its savepoint or transaction rolled back). */
+function rolledBackAlone(ctx: RunContext, m: LoadedMigration): boolean {
+  return m.meta.transaction && ctx.driver.capabilities.transactionalDdl;
 }
 
 function stepOf(item: PlannedMigration, direction: Direction): Step {

@@ -142,6 +142,23 @@ describe('SQLite: PRAGMA foreign_key_check before a migration is recorded', () =
     });
   });
 
+  test('rows that violated a key before the migration fail it too, and the message says they predate it', async () => {
+    await withProject({ '001_schema.sql': SCHEMA }, async (p, db, file) => {
+      assert.equal((await strata(['up', '--db', db], { cwd: p.dir })).code, 0);
+      // An application that writes with foreign keys off (SQLite's own default).
+      const app = new Database(file);
+      app.pragma('foreign_keys = OFF');
+      app.exec('INSERT INTO orders (id, customer_id, total) VALUES (9, 77, 1)');
+      app.close();
+      p.write('migrations/002_index.sql', 'CREATE INDEX orders_total ON orders (total);\n');
+      const r = await strata(['up', '--json', '--db', db], { cwd: p.dir });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.json().error.message, /orders \(rowid 9\) references no row of customers — they were there before this migration ran/);
+      assert.match(r.json().error.hint, /or the rows named/);
+      assert.equal(count(file, `SELECT count(*) AS n FROM sqlite_schema WHERE name = 'orders_total'`), 0);
+    });
+  });
+
   test('--atomic: a violation rolls the whole run back', async () => {
     await withProject({ '001_schema.sql': SCHEMA, '002_orphan.sql': ORPHAN }, async (p, db, file) => {
       const r = await strata(['up', '--atomic', '--json', '--db', db], { cwd: p.dir });
@@ -167,6 +184,18 @@ describe('SQLite: PRAGMA foreign_key_check before a migration is recorded', () =
       assert.equal(count(file, 'SELECT count(*) AS n FROM orders'), 6, 'the rebuild kept every order; the orphan stays (not transactional)');
       assert.equal(count(file, `SELECT count(*) AS n FROM strata_migrations WHERE version = '003' AND state = 'dirty'`), 1);
     });
+  });
+});
+
+test('SQLite: a rollback (down) that rebuilds the parent keeps the cascade children too', async () => {
+  const down = `PRAGMA foreign_keys=OFF;\nCREATE TABLE old_customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nINSERT INTO old_customers (id, name) SELECT id, name FROM customers;\nDROP TABLE customers;\nALTER TABLE old_customers RENAME TO customers;\nPRAGMA foreign_keys=ON;\n`;
+  await withProject({ '001_schema.sql': SCHEMA, '002_rebuild_customers.sql': `-- migrate:up\n${PRISMA_REBUILD}-- migrate:down\n${down}` }, async (p, db, file) => {
+    assert.equal((await strata(['up', '--db', db], { cwd: p.dir })).code, 0);
+    const r = await strata(['down', '--json', '--db', db], { cwd: p.dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.json().rolledBack, ['002']);
+    assert.equal(count(file, `SELECT count(*) AS n FROM pragma_table_info('customers') WHERE name = 'email'`), 0);
+    assert.equal(count(file, 'SELECT count(*) AS n FROM orders'), 5);
   });
 });
 
