@@ -289,3 +289,20 @@ test('SQLite: a key created in the same group as its violation is still checked'
     assert.deepEqual(r.json().applied, ['001']);
   });
 });
+
+test('SQLite: a key the application created between two runs on the same connection is checked in the next', async () => {
+  await withProject({ '001_plain.sql': 'CREATE TABLE a (id INTEGER PRIMARY KEY);\n' }, async (p, _db, file) => {
+    const database = new Database(file);
+    const m = await createMigrator({ db: database, dir: p.migrations });
+    try {
+      await m.up();
+      database.exec('CREATE TABLE c (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a(id))');
+      p.write('migrations/002_orphan.sql', 'INSERT INTO c (id, a_id) VALUES (5, 42);\n');
+      await assert.rejects(m.up(), (e: unknown) => e instanceof MigrationError && /1 row of c \(rowid 5\) references no row of a/.test(e.message));
+      assert.equal((database.prepare('SELECT count(*) AS n FROM c').get() as { n: number }).n, 0);
+    } finally {
+      await m.close();
+      database.close();
+    }
+  });
+});

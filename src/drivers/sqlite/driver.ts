@@ -300,7 +300,7 @@ class SqliteDriver implements Driver {
   async begin(): Promise<void> {
     this.open(true)!.exec('BEGIN IMMEDIATE');
     this.trackingChanged = false;
-    this.foreignKeys.forget();
+    this.foreignKeys.began();
   }
   async commit(): Promise<void> {
     const db = this.open(true)!;

@@ -27,10 +27,12 @@ export class ForeignKeys {
    * Whether a table may declare a foreign key, as last seen; null = ask the schema. Without
    * one no row can violate a key, so the check is skipped: `foreign_key_check` costs time in
    * proportion to the number of tables, which would make applying N migrations that each
-   * create a table quadratic. Forgotten at each BEGIN (another connection may have changed
-   * the schema since) and after any statement strata runs that mentions REFERENCES.
+   * create a table quadratic. Forgotten at a BEGIN when another connection committed since
+   * the last one (`data_version` moved), and after any statement strata runs that mentions
+   * REFERENCES. A rollback can only remove keys, so what was seen before it stays safe.
    */
   private declared: boolean | null = null;
+  private dataVersion: number | null = null;
 
   constructor(private readonly connection: () => Database.Database) {}
 
@@ -41,6 +43,8 @@ export class ForeignKeys {
     const current = db.pragma('foreign_keys', { simple: true }) === 1;
     if (this.saved === null) this.saved = current;
     if (current !== enforce) db.pragma(`foreign_keys = ${enforce ? 'ON' : 'OFF'}`);
+    // A run starts here: the application may have changed the schema on this very
+    // connection since the last one, which data_version does not count.
     this.declared = null;
   }
 
@@ -56,8 +60,11 @@ export class ForeignKeys {
     this.saved = null;
   }
 
-  forget(): void {
-    this.declared = null;
+  /** Right after BEGIN. */
+  began(): void {
+    const version = this.connection().pragma('data_version', { simple: true }) as number;
+    if (version !== this.dataVersion) this.declared = null;
+    this.dataVersion = version;
   }
 
   /** Every SQL text strata runs passes here: one that mentions REFERENCES may add a key. */
