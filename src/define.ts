@@ -7,6 +7,11 @@ export interface MigrationDefinition {
   readonly depends?: readonly string[];
   /** Run inside a transaction (default true). */
   readonly transaction?: boolean;
+  /**
+   * SQLite: keep foreign keys enforced while it runs, for a migration that relies on
+   * cascades (default false: off, then checked before it is recorded). As `-- foreign-keys: on`.
+   */
+  readonly foreignKeys?: boolean;
   /** false or throw: do not run (the run stops, exit 1). */
   precheck?(db: Db): Promise<boolean> | boolean;
   up(db: Db): Promise<unknown> | unknown;
@@ -27,6 +32,7 @@ export abstract class Migration {
   description?: string;
   depends?: readonly string[];
   transaction?: boolean;
+  foreignKeys?: boolean;
   abstract up(db: Db): Promise<unknown> | unknown;
   down?(db: Db): Promise<unknown> | unknown;
   precheck?(db: Db): Promise<boolean> | boolean;

@@ -43,6 +43,11 @@ export interface MigrationMeta {
   /** Versions (or ids) as written by the author. */
   readonly depends: readonly string[];
   readonly transaction: boolean;
+  /**
+   * Keep foreign keys enforced while it runs (`-- foreign-keys: on`, `foreignKeys: true`), for a
+   * migration that relies on cascades; absent = off, where the driver can switch it (SQLite, §2).
+   */
+  readonly foreignKeys?: boolean;
 }
 
 /** A migration as a source found it: a file, or an entry of a list passed to the library. */

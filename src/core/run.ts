@@ -5,7 +5,7 @@
  * (SQLite), each inside its own SAVEPOINT so a failure still rolls back only itself.
  */
 import { performance } from 'node:perf_hooks';
-import type { Driver } from '../drivers/driver.js';
+import type { Driver, IntegrityViolation } from '../drivers/driver.js';
 import { isConcurrently, tableOfStatement } from '../sql/classify.js';
 import type { Statement } from '../sql/split.js';
 import { statementsOf } from './script-statements.js';
@@ -104,10 +104,33 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
     for (const done of members) committed(done);
   };
 
+  // Foreign-key enforcement (§2), where the driver can switch it: off for every migration
+  // unless it asks to keep it on. It can change only between transactions, so a group ends
+  // before a migration that needs the other setting. `enforcing` is null where it is not
+  // known: a migration outside a transaction may have switched it itself.
+  let enforcing: boolean | null = null;
+  let switched = false;
+  const enforceForeignKeys = async (enforce: boolean) => {
+    if (!driver.setForeignKeys || enforcing === enforce) return;
+    await driver.setForeignKeys(enforce);
+    enforcing = enforce;
+    switched = true;
+  };
+  const restoreForeignKeys = async () => {
+    if (!switched || !driver.restoreForeignKeys) return;
+    switched = false;
+    enforcing = null;
+    await driver.restoreForeignKeys();
+  };
+
   ctx.emit({ type: 'run-start', direction, total: plan.length });
   let lastTurn = performance.now();
   try {
-    if (options.atomic) await driver.begin();
+    if (options.atomic) {
+      // One transaction, one setting: `up` refuses an atomic plan that mixes them.
+      await enforceForeignKeys(plan.length > 0 && plan.every((p) => keepsForeignKeys(p.migration)));
+      await driver.begin();
+    }
     for (const [index, item] of plan.entries()) {
       current = null;
       // On SQLite every await resolves at once: without a turn of the event loop, signal
@@ -133,11 +156,14 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
         atomicMembers.push(done());
       } else if (!transactional) {
         await closeGroup();
+        await enforceForeignKeys(keepsForeignKeys(m));
         const previous: Completion | null = waiting;
         let previousRecorded = false;
         waiting = null;
         try {
           waiting = await runDirty(mctx, direction, item, started, previous, () => (previousRecorded = true), done);
+          // Its own `PRAGMA foreign_keys = ON` took effect (no transaction ignores it).
+          enforcing = null;
         } catch (error) {
           // The previous completion waits again, unless it was recorded or is itself what failed.
           if (previous && !previousRecorded && !(error instanceof CompletionFailure)) waiting = previous;
@@ -147,7 +173,9 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
         }
       } else if (driver.capabilities.groupCommit) {
         await recordWaiting();
+        if (group && driver.setForeignKeys && enforcing !== keepsForeignKeys(m)) await closeGroup();
         if (!group) {
+          await enforceForeignKeys(keepsForeignKeys(m));
           await driver.begin();
           group = { startedAt: performance.now(), members: [] };
         }
@@ -169,6 +197,7 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
         await recordWaiting();
         // Only the run's last commit must wait for the disk: it makes every earlier one durable too.
         const durable = index === plan.length - 1;
+        await enforceForeignKeys(keepsForeignKeys(m));
         await withRetries(mctx, item, () => inTransaction(driver, () => runTransactional(mctx, direction, item, started), { durable }));
         committed(done());
       }
@@ -183,6 +212,7 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
       await commitMembers(driver, atomicMembers);
       for (const done of atomicMembers) committed(done);
     }
+    await restoreForeignKeys();
     return outcome;
   } catch (caught) {
     let error = caught;
@@ -226,12 +256,20 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
       }
     }
     await recordWaiting().catch(() => undefined);
+    await restoreForeignKeys().catch((restoreError: unknown) => {
+      ctx.emit({ type: 'log', version: current?.migration.version ?? '', message: `could not restore the connection's foreign-key setting: ${messageOf(restoreError)}` });
+    });
     if (error instanceof CompletionFailure) {
       // A trailing statement of an earlier migration failed: it stays dirty with its progress.
       const { completion, failure: stepFailure } = error;
       current = completion.item;
       error = stepFailure;
       await driver.writeProgress(completion.version, stepFailure.statementsDone, ctx.redact(messageOf(stepFailure.original))).catch(() => undefined);
+    }
+    if (error instanceof IntegrityFailure && current && (options.atomic || rolledBackAlone(ctx, current.migration))) {
+      await error.compareWithBefore(ctx).catch((checkError: unknown) => {
+        ctx.emit({ type: 'log', version: current?.migration.version ?? '', message: `could not check the rows without the failed migration: ${messageOf(checkError)}` });
+      });
     }
     let failure: StrataError;
     if (error instanceof GroupCommitFailure) {
@@ -311,6 +349,7 @@ async function runTransactional(ctx: RunContext, direction: Direction, item: Pla
   if (direction === 'up') await precheck(m, db);
   await runStep(ctx, m.version, stepOf(item, direction), db);
   if (direction === 'up') await verify(m, db);
+  await checkIntegrity(ctx);
   // The step may have awaited something after its last statement: a signal then must still
   // roll it back, never let it be recorded.
   await safePoint(ctx);
@@ -429,6 +468,8 @@ async function runDirty(
       statementsDone = count;
     }, step.type === 'sql' ? statementsOf(step.script, driver.syntax).length - trailing.length : undefined);
     if (direction === 'up') await verify(m, db);
+    // Nothing can be rolled back here: a violation leaves the migration dirty (§6).
+    await checkIntegrity(ctx);
     // Finished, but the signal came first: it is not recorded applied, it stays dirty (§6).
     await safePoint(ctx);
   } catch (error) {
@@ -583,6 +624,50 @@ async function verify(m: LoadedMigration, db: () => Db): Promise<void> {
   }
 }
 
+/** Whether `m` runs with foreign keys enforced (`-- foreign-keys: on`, `foreignKeys: true`). */
+function keepsForeignKeys(m: LoadedMigration): boolean {
+  return m.meta.foreignKeys === true;
+}
+
+/** Rows left pointing nowhere fail the migration before it is recorded (§2). */
+class IntegrityFailure extends Error {
+  private readonly found: string;
+
+  constructor(violations: readonly IntegrityViolation[]) {
+    const found = violations.map(describeViolation).join('; ');
+    super(`foreign key check failed: ${found}`);
+    this.found = found;
+  }
+
+  /**
+   * After the migration was rolled back: rows that violate a key without it predate it (a
+   * database written with foreign keys off), and the user must fix those, not the file.
+   */
+  async compareWithBefore(ctx: RunContext): Promise<void> {
+    if (!ctx.driver.checkIntegrity || ctx.driver.inTransaction) return;
+    const before = await ctx.driver.checkIntegrity();
+    if (before.length === 0) return;
+    const without = before.map(describeViolation).join('; ');
+    this.message += without === this.found ? ' — they were there before this migration ran' : ` — and without this migration: ${without}`;
+  }
+}
+
+function describeViolation(v: IntegrityViolation): string {
+  const ids = v.rowids.map((id) => (id === null ? '?' : String(id))).join(', ');
+  return `${v.rows} row${v.rows === 1 ? '' : 's'} of ${v.table} (rowid ${ids}${v.rows > v.rowids.length ? ', …' : ''}) reference${v.rows === 1 ? 's' : ''} no row of ${v.parent}`;
+}
+
+async function checkIntegrity(ctx: RunContext): Promise<void> {
+  if (!ctx.driver.checkIntegrity) return;
+  const violations = await ctx.driver.checkIntegrity();
+  if (violations.length > 0) throw new IntegrityFailure(violations);
+}
+
+/** A transactional migration that failed left nothing behind (its savepoint or transaction rolled back). */
+function rolledBackAlone(ctx: RunContext, m: LoadedMigration): boolean {
+  return m.meta.transaction && ctx.driver.capabilities.transactionalDdl;
+}
+
 function stepOf(item: PlannedMigration, direction: Direction): Step {
   return direction === 'up' ? item.migration.up : item.migration.down!;
 }
@@ -733,10 +818,12 @@ function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMig
       hint: `free space on that disk (or raise its quota), then run \`${command}\` again; ${undone}`,
     }, { cause: original });
   }
+  // The rows a foreign key check names may predate the migration: then they are what to fix.
+  const fix = (what: string) => (original instanceof IntegrityFailure ? `fix ${what} or the rows named (they may predate it)` : `fix ${what}`);
   const hint = atomic
-    ? `the whole run was rolled back; fix ${m.file ?? m.id} and run \`${command}\` again`
+    ? `the whole run was rolled back; ${fix(m.file ?? m.id)} and run \`${command}\` again`
     : transactional
-      ? `the failed ${direction === 'up' ? 'migration' : 'rollback'} of ${m.id} was undone${earlierNote(direction)}; fix the file and run \`${command}\` again`
+      ? `the failed ${direction === 'up' ? 'migration' : 'rollback'} of ${m.id} was undone${earlierNote(direction)}; ${fix('the file')} and run \`${command}\` again`
       : withdrawn
         ? direction === 'up'
           ? `nothing of ${m.id} ran (its first statement failed and had no effect), so it is not recorded; fix the file and run \`strata up\` again`

@@ -93,6 +93,13 @@ async function checkedPlan(ctx: OperationContext, driver: Driver, state: State, 
     const reasons: string[] = [];
     if (!driver.capabilities.atomic) reasons.push(`${driver.dialect === 'mysql' ? 'MySQL/MariaDB' : 'this engine'} commits DDL implicitly, so one transaction cannot hold the plan`);
     for (const m of migrations) if (!m.meta.transaction) reasons.push(`${m.file ?? m.id} is "transaction: off"`);
+    if (driver.setForeignKeys) {
+      // Foreign-key enforcement cannot change inside the one transaction (§2).
+      const keeping = migrations.filter((m) => m.meta.foreignKeys === true);
+      if (keeping.length > 0 && keeping.length < migrations.length) {
+        reasons.push(`${keeping.map((m) => m.file ?? m.id).join(', ')} keep${keeping.length === 1 ? 's' : ''} foreign keys on ("foreign-keys: on") and the rest of the plan runs with them off, which one transaction cannot switch`);
+      }
+    }
     if (reasons.length > 0) {
       throw new ValidationError('atomic-refused', `--atomic is not possible here: ${reasons.join('; ')}`, {
         hint: 'run without --atomic: each migration still commits with its tracking row',

@@ -37,6 +37,7 @@ export interface MigrationShape {
   readonly DESCRIPTION?: unknown;
   readonly depends?: unknown;
   readonly transaction?: unknown;
+  readonly foreignKeys?: unknown;
   readonly precheck?: unknown;
   readonly up?: unknown;
   readonly upgrade?: unknown;
@@ -81,6 +82,7 @@ export function toLoaded(migration: SourceMigration, shape: MigrationShape, fail
   const description = member<string>(shape.description ?? shape.DESCRIPTION, 'description', (v) => typeof v === 'string', 'a string');
   const depends = member<unknown[]>(shape.depends, 'depends', (v) => Array.isArray(v) && v.every((d) => typeof d === 'string' || typeof d === 'number'), 'an array of versions');
   const transaction = member<boolean>(shape.transaction, 'transaction', (v) => typeof v === 'boolean', 'true or false');
+  const foreignKeys = member<boolean>(shape.foreignKeys, 'foreignKeys', (v) => typeof v === 'boolean', 'true or false');
   member(shape.precheck, 'precheck', isFn, 'a function');
   member(shape.verify, 'verify', isFn, 'a function');
   const rollback = member<boolean>(shape.rollback, 'rollback', (v) => typeof v === 'boolean', 'true or false');
@@ -89,7 +91,7 @@ export function toLoaded(migration: SourceMigration, shape: MigrationShape, fail
   const reversible = rollback !== false && down !== undefined;
   const label = migration.file ?? migration.id;
   return loadedMigration(migration, {
-    meta: { description: description ?? null, depends: (depends ?? []).map(String), transaction: transaction ?? true },
+    meta: { description: description ?? null, depends: (depends ?? []).map(String), transaction: transaction ?? true, ...(foreignKeys === undefined ? {} : { foreignKeys }) },
     up: { type: 'code', fn: bind<MigrationFn>(up)! },
     down: reversible ? { type: 'code', fn: bind<MigrationFn>(down)! } : null,
     irreversibleReason: reversible

@@ -1,6 +1,6 @@
 /**
  * Reads a SQL migration's text: the directives of its leading comment block (description,
- * `depends`, `transaction`) and its `-- migrate:up` / `-- migrate:down` sections.
+ * `depends`, `transaction`, `foreign-keys`) and its `-- migrate:up` / `-- migrate:down` sections.
  */
 import type { MigrationMeta } from '../core/model.js';
 import { outsideStringsAndComments } from '../sql/marker-scan.js';
@@ -17,7 +17,7 @@ export type SqlFileResult = { readonly ok: true; readonly value: ParsedSqlFile }
 
 const MARKER = /^--\s*migrate:(up|down)\s*$/i;
 const ANY_MARKER = /migrate:/i;
-const DIRECTIVE = /^--\s*(depends|transaction)\s*:(.*)$/i;
+const DIRECTIVE = /^--\s*(depends|transaction|foreign-keys)\s*:(.*)$/i;
 
 /**
  * `text` must already be normalised (LF line ends, no BOM). `syntax` says where strings and
@@ -29,6 +29,8 @@ export function parseSqlFile(text: string, syntax: SqlSyntax): SqlFileResult {
   let description: string | null = null;
   let depends: string[] = [];
   let transaction = true;
+  /** Only set by `-- foreign-keys:` (absent = off: the parsed meta of other files is unchanged). */
+  let foreignKeys: { foreignKeys: boolean } | null = null;
 
   // The leading comment block: comment and blank lines before the first statement.
   for (const raw of lines) {
@@ -39,12 +41,14 @@ export function parseSqlFile(text: string, syntax: SqlSyntax): SqlFileResult {
     const directive = DIRECTIVE.exec(line);
     if (directive) {
       const value = directive[2]!.trim();
-      if (directive[1]!.toLowerCase() === 'depends') {
+      const name = directive[1]!.toLowerCase();
+      if (name === 'depends') {
         depends = value.split(/[\s,]+/).filter(Boolean);
       } else {
         const parsed = parseSwitch(value);
-        if (parsed === null) return { ok: false, reason: `"-- transaction: ${value}" must be on or off` };
-        transaction = parsed;
+        if (parsed === null) return { ok: false, reason: `"-- ${name}: ${value}" must be on or off` };
+        if (name === 'transaction') transaction = parsed;
+        else foreignKeys = { foreignKeys: parsed };
       }
       continue;
     }
@@ -55,7 +59,8 @@ export function parseSqlFile(text: string, syntax: SqlSyntax): SqlFileResult {
   }
 
   // Most files have no markers: one scan of the text says so, and the up script is the text.
-  if (!ANY_MARKER.test(text)) return { ok: true, value: { meta: { description, depends, transaction }, up: { sql: text, startLine: 1 }, down: null } };
+  const meta = { description, depends, transaction, ...foreignKeys };
+  if (!ANY_MARKER.test(text)) return { ok: true, value: { meta, up: { sql: text, startLine: 1 }, down: null } };
   const candidates: number[] = [];
   const offsets: number[] = [];
   for (let i = 0, offset = 0; i < lines.length; offset += lines[i]!.length + 1, i++) {
@@ -90,7 +95,7 @@ export function parseSqlFile(text: string, syntax: SqlSyntax): SqlFileResult {
   const upEnd = downMarker === -1 ? lines.length : downMarker;
   const up = { sql: lines.slice(upStart, upEnd).join('\n'), startLine: upStart + 1 };
   const down = downMarker === -1 ? null : { sql: lines.slice(downMarker + 1).join('\n'), startLine: downMarker + 2 };
-  return { ok: true, value: { meta: { description, depends, transaction }, up, down } };
+  return { ok: true, value: { meta, up, down } };
 }
 
 function parseSwitch(value: string): boolean | null {

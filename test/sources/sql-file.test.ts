@@ -184,3 +184,16 @@ describe('parseSqlFile: markers only outside strings and comments (issue 13, def
     assert.deepEqual(file.down, { sql: 'DELETE FROM t;', startLine: 5 });
   });
 });
+
+describe('parseSqlFile: -- foreign-keys', () => {
+  test('"-- foreign-keys: on" keeps foreign keys enforced; absent, the meta has no foreignKeys', () => {
+    assert.equal(parsed('-- Forget a customer\n-- foreign-keys: on\nDELETE FROM customers WHERE id = 1;').meta.foreignKeys, true);
+    assert.equal(parsed('-- Foreign-Keys: off\nSELECT 1;').meta.foreignKeys, false);
+    assert.equal('foreignKeys' in parsed('-- Plain\nSELECT 1;').meta, false);
+    assert.equal(parsed('-- foreign-keys: on\n-- The description\nSELECT 1;').meta.description, 'The description');
+  });
+
+  test('a value other than on/off is refused, naming the directive', () => {
+    assert.match(refused('-- foreign-keys: sometimes\nSELECT 1;'), /"-- foreign-keys: sometimes" must be on or off/);
+  });
+});

@@ -8,11 +8,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError, ConnectionError, messageOf } from '../../core/errors.js';
 import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
-import type { AppliedChecksum, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, LockHolder, LockOptions, Row } from '../driver.js';
+import type { AppliedChecksum, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, IntegrityViolation, LockHolder, LockOptions, Row } from '../driver.js';
 import { APPLIED_COLUMNS, LOG_COLUMNS, appliedValues, assertStrataTable, logValues, toApplied, toLogRow } from '../tracking-rows.js';
 import { splitStatements } from '../../sql/split.js';
 import { initSqlFailed } from '../init-sql.js';
 import { loadPeer, sqliteAddonPath } from '../peer.js';
+import { ForeignKeys } from './foreign-keys.js';
 import { SqliteLease } from './lease.js';
 import { fileIdentity, park, takeParked } from './parked.js';
 import { listSqliteObjects, sqliteInfo } from './introspect.js';
@@ -62,6 +63,7 @@ class SqliteDriver implements Driver {
   private readonly logTable: string;
   private readonly lease: SqliteLease;
   private trackingChanged = false;
+  private readonly foreignKeys = new ForeignKeys(() => this.open(true)!);
   private readonly statements = new Map<string, Database.Statement>();
 
   constructor(
@@ -344,6 +346,7 @@ class SqliteDriver implements Driver {
   async begin(): Promise<void> {
     this.open(true)!.exec('BEGIN IMMEDIATE');
     this.trackingChanged = false;
+    this.foreignKeys.began();
   }
   async commit(): Promise<void> {
     const db = this.open(true)!;
@@ -373,8 +376,20 @@ class SqliteDriver implements Driver {
     this.prepared(`ROLLBACK TO ${q(name)}`).run();
   }
 
+  // ---- foreign keys around migrations ----
+  async setForeignKeys(enforce: boolean): Promise<void> {
+    this.foreignKeys.set(enforce);
+  }
+  async restoreForeignKeys(): Promise<void> {
+    if (this.db) this.foreignKeys.restore();
+  }
+  async checkIntegrity(): Promise<readonly IntegrityViolation[]> {
+    return this.foreignKeys.check();
+  }
+
   // ---- statements ----
   async execute(sql: string): Promise<void> {
+    this.foreignKeys.saw(sql);
     // exec() compiles, runs and finalizes at once; a prepare()d statement would hold its
     // compiled program in native memory until the garbage collector finalizes it, and a run
     // of 10,000 migrations keeps tens of thousands of them alive. strata splits statements
@@ -382,6 +397,7 @@ class SqliteDriver implements Driver {
     this.open(true)!.exec(sql);
   }
   async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    this.foreignKeys.saw(sql);
     const statement = this.open(true)!.prepare(sql);
     if (!statement.reader) {
       statement.run(...params);
@@ -390,6 +406,7 @@ class SqliteDriver implements Driver {
     return statement.all(...params) as Row[];
   }
   async run(sql: string, params: readonly unknown[] = []): Promise<{ changes: number }> {
+    this.foreignKeys.saw(sql);
     return { changes: this.open(true)!.prepare(sql).run(...params).changes };
   }
 
@@ -453,6 +470,8 @@ class SqliteDriver implements Driver {
   }
   async close(): Promise<void> {
     this.lease.release();
+    // A run restores it already; this covers a run that could not (its rollback failed).
+    if (this.db && !this.db.inTransaction) this.foreignKeys.restore();
     this.statements.clear();
     if (this.ownsDb && this.db) {
       if (this.path === ':memory:') this.db.close();
