@@ -159,7 +159,8 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
     .exitOverride()
     .showSuggestionAfterError()
     .configureHelp({ sortSubcommands: false });
-  program.configureOutput({ outputError: (text, write) => write(redact(text.endsWith('\n') ? text : `${text}\n`)) });
+  // Commander's own usage errors (unknown flag or command, a missing argument) end with what to do, like strata's.
+  program.configureOutput({ outputError: (text, write) => write(`${redact(text.endsWith('\n') ? text : `${text}\n`)}hint: run \`strata --help\` for the commands, or \`strata <command> --help\` for the options of one\n`) });
   const command = (name: string, description: string) => program.command(name).description(description).exitOverride();
 
   command('init', 'write strata.config.mjs and a migrations folder (never overwrites a file)').action(async (_options: unknown, cmd: Command) => {

@@ -64,7 +64,8 @@ export function reportError(out: Output, error: unknown, redact: (text: string) 
   if (e) {
     for (const problem of e.problems.slice(1, 20)) process.stderr.write(`  - ${redact(problem.message)}\n`);
     if (e.problems.length > 20) process.stderr.write(`  … and ${e.problems.length - 20} more\n`);
-    if (e.hint) process.stderr.write(`hint: ${redact(e.hint)}\n`);
+    const hint = e.hint ?? defaultHint(e.code);
+    if (hint) process.stderr.write(`hint: ${redact(hint)}\n`);
   } else if (!(error instanceof Error) || !('code' in error)) {
     process.stderr.write('hint: this looks like a bug in strata; please report it with the command you ran\n');
   }
@@ -76,13 +77,24 @@ export function reportError(out: Output, error: unknown, redact: (text: string) 
         migration: e?.migration ?? null,
         file: e?.file ?? null,
         line: e?.line ?? null,
-        hint: e?.hint ? redact(e.hint) : null,
+        hint: e ? redactOrNull(e.hint ?? defaultHint(e.code), redact) : null,
         problems: (e?.problems ?? []).map((p) => ({ code: p.code, message: redact(p.message), file: p.file })),
       },
       applied: e?.applied ?? [],
       rolledBack: e?.rolledBack ?? [],
     });
   }
+}
+
+/** What to do next, for the errors whose own text leaves it implicit (a bad flag, a bad setting). */
+function defaultHint(code: string): string | null {
+  if (code === 'usage') return 'run `strata <command> --help` for the options it takes';
+  if (code === 'config') return 'fix the setting named above (a flag, strata.config.*, or the environment), then run the command again';
+  return null;
+}
+
+function redactOrNull(text: string | null, redact: (text: string) => string): string | null {
+  return text === null ? null : redact(text);
 }
 
 export function table(rows: readonly (readonly string[])[]): string[] {

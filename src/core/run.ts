@@ -160,16 +160,20 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
         const previous: Completion | null = waiting;
         let previousRecorded = false;
         waiting = null;
+        // The previous migration is said to be applied as soon as the commit that records it
+        // (with this one's dirty marker) succeeds, not when this one ends.
+        const previousCommitted = () => {
+          previousRecorded = true;
+          committed(previous!.done);
+        };
         try {
-          waiting = await runDirty(mctx, direction, item, started, previous, () => (previousRecorded = true), done);
+          waiting = await runDirty(mctx, direction, item, started, previous, previousCommitted, done);
           // Its own `PRAGMA foreign_keys = ON` took effect (no transaction ignores it).
           enforcing = null;
         } catch (error) {
           // The previous completion waits again, unless it was recorded or is itself what failed.
           if (previous && !previousRecorded && !(error instanceof CompletionFailure)) waiting = previous;
           throw error;
-        } finally {
-          if (previous && previousRecorded) committed(previous.done);
         }
       } else if (driver.capabilities.groupCommit) {
         await recordWaiting();
@@ -348,7 +352,7 @@ async function runTransactional(ctx: RunContext, direction: Direction, item: Pla
   const db = handleFor(ctx, () => undefined);
   if (direction === 'up') await precheck(m, db);
   await runStep(ctx, m.version, stepOf(item, direction), db);
-  if (direction === 'up') await verify(m, db);
+  if (direction === 'up') await verify(m, db, `the migration was rolled back`);
   await checkIntegrity(ctx);
   // The step may have awaited something after its last statement: a signal then must still
   // roll it back, never let it be recorded.
@@ -467,7 +471,7 @@ async function runDirty(
     await runStep(ctx, m.version, step, db, async (count) => {
       statementsDone = count;
     }, step.type === 'sql' ? statementsOf(step.script, driver.syntax).length - trailing.length : undefined);
-    if (direction === 'up') await verify(m, db);
+    if (direction === 'up') await verify(m, db, `${m.id} is left dirty (its statements ran); check its effects, then \`strata repair --applied ${m.version}\` or \`--rolled-back ${m.version}\``);
     // Nothing can be rolled back here: a violation leaves the migration dirty (§6).
     await checkIntegrity(ctx);
     // Finished, but the signal came first: it is not recorded applied, it stays dirty (§6).
@@ -610,17 +614,21 @@ async function precheck(m: LoadedMigration, db: () => Db): Promise<void> {
   }
 }
 
-async function verify(m: LoadedMigration, db: () => Db): Promise<void> {
+/** `undone` says what became of the migration when verify fails (rolled back, or left dirty). */
+async function verify(m: LoadedMigration, db: () => Db, undone: string): Promise<void> {
   if (!m.verify) return;
   let result: unknown;
   try {
     result = await m.verify(db());
   } catch (error) {
     if (error instanceof AbortError) throw error;
-    throw new MigrationError('verify-failed', `${m.file ?? m.id}: verify threw: ${messageOf(error)}`, { migration: m.id, file: m.file }, { cause: error });
+    throw new MigrationError('verify-failed', `${m.file ?? m.id}: verify threw: ${messageOf(error)}`, { migration: m.id, file: m.file, hint: `${undone}; fix the verify (or the migration) and run \`strata up\` again` }, { cause: error });
   }
   if (result === false) {
-    throw new MigrationError('verify-failed', `${m.file ?? m.id}: verify returned false after the migration ran`, { migration: m.id, file: m.file });
+    throw new MigrationError('verify-failed', `${m.file ?? m.id}: verify returned false after the migration ran`, {
+      migration: m.id, file: m.file,
+      hint: `${undone}; find out why the check fails (the migration or the verify), fix it and run \`strata up\` again`,
+    });
   }
 }
 
