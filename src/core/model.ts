@@ -123,7 +123,8 @@ export type ProblemCode =
   | 'import-failed'
   | 'forbidden-statement'
   | 'unterminated-sql'
-  | 'invalid-encoding';
+  | 'invalid-encoding'
+  | 'other-tool-files';
 
 export interface Problem {
   readonly code: ProblemCode;
