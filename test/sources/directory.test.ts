@@ -310,7 +310,8 @@ describe('directory source: other tools\' folders (§2)', () => {
   });
 
   test('says so when the folder holds only another tool\'s files (Flyway R__, Python)', async () => {
-    for (const files of [{ 'R__views.sql': 'SELECT 1;', 'README.md': 'x' }, { '0001_initial.py': 'x', '__init__.py': '' }]) {
+    const folders: Record<string, string>[] = [{ 'R__views.sql': 'SELECT 1;', 'README.md': 'x' }, { '0001_initial.py': 'x', '__init__.py': '' }];
+    for (const files of folders) {
       const found = await tempProject(files).source.discover();
       assert.deepEqual(found.problems.map((p) => p.code), ['other-tool-files']);
       assert.match(found.problems[0]!.message, /holds no strata migration, only files of another tool \((Flyway|a Python migration tool)\)/);
