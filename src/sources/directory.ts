@@ -1,8 +1,8 @@
 /**
  * The directory source: one folder of migration files, plus the folder-per-migration layouts
- * Diesel (`<v>_<name>/up.sql`, `down.sql`) and Prisma (`<v>_<name>/migration.sql`) write. Discovery reads each file once
- * per process and afterwards only what changed (file-cache.ts), so the start-up check on
- * 1,000 unchanged files does not touch the disk.
+ * Diesel (`<v>_<name>/up.sql`, `down.sql`) and Prisma (`<v>_<name>/migration.sql`) write.
+ * Discovery reads each file once per process and afterwards only what changed
+ * (file-cache.ts), so the start-up check on 1,000 unchanged files does not touch the disk.
  */
 import { readdirSync, type Dirent } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -86,7 +86,9 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
       /** Files the folder's watch does not cover (symlinks, files in migration folders): validated by stat. */
       const symlinks = new Set<string>();
       const duplicated = new Set<string>();
+      /** Another tool's files (Flyway R__, Python), by tool: said when nothing else is a migration. */
       const otherTools = new Set<string>();
+      const otherToolFiles: string[] = [];
       let insideFolders = false;
       for (const entry of entries) {
         const fileName = entry.name;
@@ -114,7 +116,10 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
         const classified = classifyFileName(fileName);
         if (classified.type === 'ignored') {
           ignored.push({ file: display(join(dir, fileName)), reason: classified.reason });
-          if (classified.otherTool) otherTools.add(classified.otherTool);
+          if (classified.otherTool) {
+            otherTools.add(classified.otherTool);
+            otherToolFiles.push(display(join(dir, fileName)));
+          }
           continue;
         }
         if (classified.type === 'malformed') {
@@ -156,12 +161,11 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
       migrations.sort((a, b) => compareVersions(a.version, b.version));
       if (migrations.length === 0 && problems.length === 0 && otherTools.size > 0) {
         // Without this a Flyway or Django folder would run as "up to date: nothing to apply".
-        const theirs = ignored.filter((f) => / not (supported|run) by strata$/.test(f.reason)).map((f) => f.file);
         problems.push({
           code: 'other-tool-files',
-          file: theirs[0] ?? null,
+          file: otherToolFiles[0]!,
           key: null,
-          message: `${display(dir)} holds no strata migration, only files of another tool (${[...otherTools].join(', ')}) that strata does not run: ${theirs.join(', ')}`,
+          message: `${display(dir)} holds no strata migration, only files of another tool (${[...otherTools].join(', ')}) that strata does not run: ${otherToolFiles.join(', ')}`,
         });
       }
       const discovery: Discovery = { migrations, problems, ignored };
@@ -176,7 +180,7 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
       const parsed = m.parsed!;
       const file = m.file!;
       const down = m.downFile !== null
-        ? { type: 'sql' as const, script: { sql: cache.read(m.downFile, false).text, file: display(join(dir, m.downFile)), startLine: 1 } }
+        ? { type: 'sql' as const, script: { sql: cache.read(m.downFile, m.downFile.includes('/')).text, file: display(join(dir, m.downFile)), startLine: 1 } }
         : parsed.down
           ? { type: 'sql' as const, script: { sql: parsed.down.sql, file, startLine: parsed.down.startLine } }
           : null;
