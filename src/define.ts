@@ -50,9 +50,15 @@ export interface StrataConfig {
   readonly ddlLockTimeout?: number;
   readonly ddlRetries?: number;
   readonly statementTimeout?: number;
+  /** Seconds one migration may run before it fails; 0 (default) = no limit. */
+  readonly migrationTimeout?: number;
   readonly leaseTtl?: number;
   readonly allowOutOfOrder?: boolean;
   readonly userVersion?: boolean;
+  /** Seconds connecting to a server may take (default 10; 0 = no limit). */
+  readonly connectTimeout?: number;
+  /** A statement or a list of them, run on each connection before migrating (e.g. `SET FOREIGN_KEY_CHECKS = 0`). */
+  readonly initSql?: string | readonly string[];
   readonly environments?: Readonly<Record<string, EnvironmentConfig>>;
 }
 

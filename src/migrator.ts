@@ -5,6 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { AbortError, ConfigError } from './core/errors.js';
+import { untilAborted } from './core/until-aborted.js';
+import { scrubError, type Redact } from './core/redact.js';
+import { redactText, secretsOf } from './drivers/url.js';
+import { assertNoMisspelledOption } from './migrator-options.js';
 import type { EventListener, StrataEvent } from './core/events.js';
 import type { DownOptions } from './core/plan.js';
 import type { Driver } from './drivers/driver.js';
@@ -50,6 +54,11 @@ export interface MigratorOptions {
   readonly ddlRetries?: number;
   /** Seconds; 0 (default) = off. */
   readonly statementTimeout?: number;
+  /**
+   * Seconds one migration may run before it fails (rolled back, or left dirty where it cannot
+   * be); 0 (default) = no limit. For code migrations that may await something that never settles.
+   */
+  readonly migrationTimeout?: number;
   /** Lease time-to-live in seconds (default 30). */
   readonly leaseTtl?: number;
   readonly allowOutOfOrder?: boolean;
@@ -65,6 +74,13 @@ export interface MigratorOptions {
   readonly cwd?: string;
   /** Create the SQLite file's folder when missing (the CLI's built-in default only). */
   readonly createDirectory?: boolean;
+  /**
+   * Seconds connecting to a server may take (default 10; 0 = no limit). Wins over the URL's
+   * `connect_timeout` (seconds) or, on MySQL, mysql2's `connectTimeout` (ms).
+   */
+  readonly connectTimeout?: number;
+  /** A statement or a list of them, run on each connection before anything else (e.g. `SET FOREIGN_KEY_CHECKS = 0`). */
+  readonly initSql?: string | readonly string[];
 }
 
 export interface Migrator {
@@ -96,6 +112,7 @@ const seconds = (value: number | undefined, fallback: number, name: string): num
 
 export async function createMigrator(options: MigratorOptions): Promise<Migrator> {
   if (options === null || typeof options !== 'object') throw new ConfigError('config', 'createMigrator needs an options object with at least `db`');
+  assertNoMisspelledOption(options);
   if (options.db === undefined || options.db === null || options.db === '') {
     throw new ConfigError('config', '`db` is required: a database URL or an open connection', { hint: 'e.g. migrate({ db: process.env.DATABASE_URL, dir: "migrations" })' });
   }
@@ -108,6 +125,12 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
   const source = options.migrations ? createListSource(options.migrations) : createDirectorySource({ dir: dir!, cwd, syntax: () => driver?.syntax ?? 'sqlite' });
   const runId = randomUUID();
   const lockTimeoutMs = seconds(options.lockTimeout, 60, 'lockTimeout');
+  const initSql = initSqlOf(options.initSql);
+  const connectTimeoutMs = options.connectTimeout === undefined ? null : seconds(options.connectTimeout, 10, 'connectTimeout');
+  // Every form of the URL's password, and once connected those the driver knows (a pool's
+  // settings, PGPASSWORD): scrubbed from what is stored, thrown and logged.
+  const urlSecrets = typeof options.db === 'string' ? secretsOf(options.db) : [];
+  const redact: Redact = (text) => redactText(text, driver?.secrets ? [...urlSecrets, ...driver.secrets] : urlSecrets);
   const emit: EventListener = (event) => {
     options.onEvent?.(event);
     if (options.logger) logEvent(options.logger, event);
@@ -116,7 +139,8 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
   let driver: Driver | undefined;
   let opening: Promise<Driver> | undefined;
   const getDriver = (): Promise<Driver> => {
-    opening ??= openDriver(options.db, {
+    // A signal must not wait for the connect timeout of a server that never answers.
+    opening ??= untilAborted(openDriver(options.db, {
       table,
       schema: options.schema ?? null,
       lock: options.lock ?? 'auto',
@@ -127,7 +151,10 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
       userVersion: options.userVersion ?? true,
       runId,
       createDirectory: options.createDirectory ?? false,
-    }).then((d) => {
+      signal: options.signal,
+      connectTimeoutMs,
+      initSql,
+    }), options.signal, 'stopped while connecting to the database: nothing was changed', (late) => void late.close().catch(() => undefined)).then((d) => {
       driver = d;
       if (options.signal) {
         // A signal cancels the running statement from a second connection; the run then
@@ -147,14 +174,20 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
     appliedBy: currentUser(),
     lockTimeoutMs,
     ddlRetries: options.ddlRetries ?? 3,
+    migrationTimeoutMs: seconds(options.migrationTimeout, 0, 'migrationTimeout'),
     allowOutOfOrder: options.allowOutOfOrder ?? false,
     environment: options.environment ?? null,
     signal: options.signal,
     emit,
+    redact,
   };
   const guard = <A extends unknown[], R>(operation: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
     if (options.signal?.aborted) throw new AbortError('stopped before it started');
-    return operation(...args);
+    try {
+      return await operation(...args);
+    } catch (error) {
+      throw scrubError(error, redact);
+    }
   };
 
   return {
@@ -192,6 +225,15 @@ export async function migrate(options: MigratorOptions & UpOptions): Promise<UpR
   } finally {
     await migrator.close();
   }
+}
+
+function initSqlOf(value: MigratorOptions['initSql']): string[] {
+  if (value === undefined || value === null) return [];
+  const list = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list) || list.some((statement) => typeof statement !== 'string')) {
+    throw new ConfigError('config', 'initSql must be a SQL statement or a list of them', { hint: "e.g. initSql: ['SET FOREIGN_KEY_CHECKS = 0']" });
+  }
+  return list.filter((statement) => statement.trim() !== '');
 }
 
 function logEvent(logger: Logger, event: StrataEvent): void {

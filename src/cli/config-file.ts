@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, type StrataConfig } from '../index.js';
 import { importModule } from '../module-loader.js';
+import { assertKnownConfigKeys } from './config-keys.js';
 
 export const CONFIG_NAMES = ['strata.config.mjs', 'strata.config.js', 'strata.config.ts', 'strata.config.json'] as const;
 
@@ -48,5 +49,6 @@ export async function loadConfig(cwd: string, explicit: string | undefined): Pro
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
     throw new ConfigError('config', `${file} must export an object`, { hint: 'export default { db: "sqlite:./data/app.db", dir: "migrations" }' });
   }
+  assertKnownConfigKeys(config as Record<string, unknown>, file);
   return { file, folder: dirname(file), config: config as StrataConfig };
 }

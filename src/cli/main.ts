@@ -2,8 +2,8 @@
  * The `strata` command: argv, output, exit codes and signals over the public library API.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError, createMigrator, type Migrator, type StrataEvent } from '../index.js';
-import { redactText } from '../drivers/url.js';
+import { AbortError, ConfigError, createMigrator, MigrationError, type Migrator, type StrataEvent } from '../index.js';
+import { redactText, secretsOf } from '../drivers/url.js';
 import { confirm } from './confirm.js';
 import { EXIT, exitCodeOf } from './exit-code.js';
 import { strataPackage } from '../package-info.js';
@@ -11,6 +11,7 @@ import { consoleToStderr } from './json-console.js';
 import { createOutput, reportError, type Output } from './output.js';
 import { resolveOptions, type GlobalFlags } from './options.js';
 import { Progress } from './progress.js';
+import { guardRun, type ProcessCrash } from './run-guard.js';
 import { renderHistory, renderInfo, renderPlan, renderRepairPlan, renderStatus, renderValidate } from './render.js';
 import { init, newMigration } from './scaffold.js';
 import type { TemplateName } from './templates.js';
@@ -28,8 +29,11 @@ interface Session {
 export async function main(argv: readonly string[]): Promise<number> {
   const controller = new AbortController();
   let received: NodeJS.Signals | null = null;
+  // A migration's own crash (process.exit, an unhandled rejection, a promise that never
+  // settles) stops the run like a signal does, then is reported as the failure it is.
+  const guard = guardRun(() => controller.abort());
   const onSignal = (signal: NodeJS.Signals) => {
-    if (received) process.exit(signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint);
+    if (received) guard.exit(signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint);
     received = signal;
     process.stderr.write(`\nstrata: ${signal} received: stopping at the next safe point (send it again to exit at once)\n`);
     controller.abort();
@@ -38,15 +42,17 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   let exitCode: number = EXIT.ok;
-  let out: Output = createOutput({ json: argv.includes('--json') });
-  let secrets: string[] = [];
+  // Known before anything is parsed, so that even a usage error cannot echo a password; the
+  // resolved `db` (config, environment) adds its own once known. Everything printed passes here.
+  let secrets: string[] = initialSecrets(argv, process.env);
   const redact = (text: string) => redactText(text, secrets);
+  let out: Output = createOutput({ json: argv.includes('--json') }, redact);
 
   /** Runs one command: resolve options, open the migrator, render, close. */
   const run = (action: (session: Session, args: unknown[]) => Promise<number | void>) => async (...args: unknown[]) => {
     const command = args.at(-1) as Command;
     const flags = command.optsWithGlobals() as GlobalFlags & Record<string, unknown>;
-    out = createOutput(flags);
+    out = createOutput(flags, redact);
     // Code migrations (and configs) may print; with --json only the document goes to stdout.
     const restoreConsole = out.json ? consoleToStderr() : () => undefined;
     try {
@@ -59,7 +65,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const runSession = async (flags: GlobalFlags & Record<string, unknown>, action: (session: Session, args: unknown[]) => Promise<number | void>, args: unknown[]) => {
     const resolved = await resolveOptions(flags, process.env, process.cwd());
     const db = resolved.migrator.db as string;
-    secrets = passwordsIn(db);
+    secrets = [...new Set([...secrets, ...secretsOf(db)])];
     const database = redact(db);
     if (resolved.dbSource === 'default') out.note(`strata: using ${database} (the built-in default; set --db, DATABASE_URL or db in strata.config.mjs)`);
     const progress = new Progress(out);
@@ -77,25 +83,62 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
   };
 
-  const program = buildProgram(run);
+  const program = buildProgram(run, redact);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    } else {
+      const failure = guard.crash && !received ? asCrashFailure(guard.crash, error) : error;
+      reportError(out, failure, redact);
+      exitCode = exitCodeOf(failure, received);
     }
-    reportError(out, error, redact);
-    exitCode = exitCodeOf(error, received);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
-  return exitCode;
+  // A signal that came during a synchronous statement is delivered only when the event loop
+  // turns: let it turn once before the listeners go, so no signal is lost.
+  await new Promise((resolve) => setImmediate(resolve));
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  guard.dispose();
+  if (guard.crash && exitCode === EXIT.ok && !received) {
+    // The run ended before it noticed (e.g. a rejection after the last commit): still a failure.
+    reportError(out, asCrashFailure(guard.crash, null), redact);
+    exitCode = EXIT.failed;
+  }
+  // §5: stopped by a signal is 130/143 always, also when the run got to its end first.
+  if (received && exitCode === EXIT.ok) exitCode = received === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
+  // Nothing left behind (a connect attempt still waiting for its timeout after a signal, a
+  // timer a migration started and never cleared) may keep the process alive: once the
+  // output is flushed, the command is over.
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(exitCode);
+}
+
+/** Resolves once what was written to `stream` has left the process. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) resolve();
+    else stream.write('', () => resolve());
+  });
+}
+
+/** The migration's crash, told with what the stopped run left (from its AbortError). */
+function asCrashFailure(crash: ProcessCrash, error: unknown): MigrationError {
+  const stopped = error instanceof AbortError ? error : null;
+  const where = stopped?.file ?? stopped?.migration ?? null;
+  return new MigrationError('migration-failed', `${where ? `${where} failed` : 'strata stopped'}: ${crash.message}${stopped ? ` (${stopped.message})` : ''}`, {
+    migration: stopped?.migration ?? null,
+    file: stopped?.file ?? null,
+    hint: stopped?.hint ?? 'make the migration await every promise it starts and never exit the process, then run the command again',
+    applied: stopped?.applied,
+    rolledBack: stopped?.rolledBack,
+  }, { cause: crash });
 }
 
 type Runner = (action: (session: Session, args: unknown[]) => Promise<number | void>) => (...args: unknown[]) => Promise<void>;
 
-function buildProgram(run: Runner): Command {
+function buildProgram(run: Runner, redact: (text: string) => string): Command {
   const program = new Command('strata')
     .description('Database schema migrations for SQLite, PostgreSQL and MySQL/MariaDB.')
     .version(VERSION, '-V, --version')
@@ -112,15 +155,17 @@ function buildProgram(run: Runner): Command {
     .option('--lock-timeout <seconds>', 'how long to wait for another run\'s lock (default 60)')
     .addOption(new Option('--lock <strategy>', 'lock strategy: auto picks per engine; use lease behind PgBouncer in transaction pooling (see docs/distributed.md)').choices(['auto', 'session', 'lease']))
     .option('--ddl-lock-timeout <seconds>', 'how long DDL may wait for table locks, 0 = off (default 5)')
+    .option('--migration-timeout <seconds>', 'fail a migration that runs longer than this, 0 = off (default off)')
+    .option('--connect-timeout <seconds>', 'how long connecting to a server may take, 0 = no limit (default 10, or connect_timeout in the URL)')
     .exitOverride()
     .showSuggestionAfterError()
     .configureHelp({ sortSubcommands: false });
-  program.configureOutput({ outputError: (text, write) => write(text.endsWith('\n') ? text : `${text}\n`) });
+  program.configureOutput({ outputError: (text, write) => write(redact(text.endsWith('\n') ? text : `${text}\n`)) });
   const command = (name: string, description: string) => program.command(name).description(description).exitOverride();
 
   command('init', 'write strata.config.mjs and a migrations folder (never overwrites a file)').action(async (_options: unknown, cmd: Command) => {
     const flags = cmd.optsWithGlobals() as GlobalFlags;
-    const out = createOutput(flags);
+    const out = createOutput(flags, redact);
     const cwd = process.cwd();
     const result = init(cwd, (await resolveOptions({ ...flags, db: flags.db ?? 'sqlite::memory:' }, {}, cwd).catch(() => null))?.migrator.dir ?? `${cwd}/migrations`);
     out.document(result);
@@ -138,7 +183,7 @@ function buildProgram(run: Runner): Command {
     .addOption(new Option('--template <name>', 'start from a template').choices(['create-table', 'add-column', 'data', 'recreate-table']))
     .action(async (name: string, options: { ts?: boolean; sql?: boolean; timestamp?: boolean; template?: TemplateName }, cmd: Command) => {
       const flags = cmd.optsWithGlobals() as GlobalFlags;
-      const out = createOutput(flags);
+      const out = createOutput(flags, redact);
       if (options.ts && options.sql) throw new ConfigError('usage', '--sql and --ts cannot be used together');
       if (options.ts && options.template) throw new ConfigError('usage', '--template makes SQL migrations; drop --ts');
       const resolved = await resolveOptions(flags, process.env, process.cwd());
@@ -333,11 +378,15 @@ function onEvent(out: Output, progress: Progress, event: StrataEvent): void {
   }
 }
 
-function passwordsIn(db: string): string[] {
-  try {
-    const url = new URL(db);
-    return url.password ? [decodeURIComponent(url.password)] : [];
-  } catch {
-    return [];
-  }
+/** The passwords of `--db` (as `--db x` or `--db=x`) and DATABASE_URL, and PGPASSWORD. */
+function initialSecrets(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const urls: string[] = [];
+  argv.forEach((arg, i) => {
+    if (arg === '--db' && argv[i + 1] !== undefined) urls.push(argv[i + 1]!);
+    else if (arg.startsWith('--db=')) urls.push(arg.slice('--db='.length));
+  });
+  if (env.DATABASE_URL) urls.push(env.DATABASE_URL);
+  const secrets = urls.flatMap(secretsOf);
+  if (env.PGPASSWORD) secrets.push(env.PGPASSWORD);
+  return [...new Set(secrets)];
 }

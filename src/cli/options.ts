@@ -24,6 +24,8 @@ export interface GlobalFlags {
   readonly lockTimeout?: string;
   readonly lock?: string;
   readonly ddlLockTimeout?: string;
+  readonly migrationTimeout?: string;
+  readonly connectTimeout?: string;
   readonly allowOutOfOrder?: boolean;
 }
 
@@ -84,9 +86,12 @@ export async function resolveOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv,
       ddlLockTimeout: secondsFlag(flags.ddlLockTimeout, '--ddl-lock-timeout') ?? pick('ddlLockTimeout'),
       ddlRetries: pick('ddlRetries'),
       statementTimeout: pick('statementTimeout'),
+      migrationTimeout: secondsFlag(flags.migrationTimeout, '--migration-timeout') ?? pick('migrationTimeout'),
       leaseTtl: pick('leaseTtl'),
       allowOutOfOrder: flags.allowOutOfOrder ?? pick('allowOutOfOrder'),
       userVersion: pick('userVersion'),
+      connectTimeout: secondsFlag(flags.connectTimeout, '--connect-timeout') ?? pick('connectTimeout'),
+      initSql: pick('initSql'),
       environment: environmentName === null ? null : { name: environmentName, protected: isProtected },
       createDirectory: dbSource === 'default',
     },

@@ -17,7 +17,11 @@ export interface Output {
   document(value: unknown): void;
 }
 
-export function createOutput(flags: { json?: boolean; quiet?: boolean; verbose?: boolean }): Output {
+/**
+ * `redact` is applied to every line, note and JSON string value: a password that reached a
+ * message (an old log row, a driver's text) is removed on the way out, whatever printed it.
+ */
+export function createOutput(flags: { json?: boolean; quiet?: boolean; verbose?: boolean }, redact: (text: string) => string = (text) => text): Output {
   const json = flags.json ?? false;
   const quiet = flags.quiet ?? false;
   const color = !json && process.stdout.isTTY === true && !process.env.NO_COLOR;
@@ -36,13 +40,14 @@ export function createOutput(flags: { json?: boolean; quiet?: boolean; verbose?:
     line(text = '') {
       if (json || quiet) return;
       if (pending.length === 0) setImmediate(flush);
-      pending.push(`${text}\n`);
+      pending.push(`${redact(text)}\n`);
     },
     note(text) {
-      if (!quiet) process.stderr.write(`${text}\n`);
+      if (!quiet) process.stderr.write(`${redact(text)}\n`);
     },
     document(value) {
-      if (json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+      // Redacted value by value, before JSON escapes a quote or backslash of the password.
+      if (json) process.stdout.write(`${JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? redact(v) : v), 2)}\n`);
     },
   };
 }
@@ -71,7 +76,7 @@ export function reportError(out: Output, error: unknown, redact: (text: string) 
         migration: e?.migration ?? null,
         file: e?.file ?? null,
         line: e?.line ?? null,
-        hint: e?.hint ?? null,
+        hint: e?.hint ? redact(e.hint) : null,
         problems: (e?.problems ?? []).map((p) => ({ code: p.code, message: redact(p.message), file: p.file })),
       },
       applied: e?.applied ?? [],

@@ -1,10 +1,10 @@
 /** The `db` handle a code migration receives (§2), built from the driver's primitives. */
 import { readFileSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Driver } from '../drivers/driver.js';
 import { isConcurrently } from '../sql/classify.js';
 import { splitScript } from '../sql/split.js';
-import { ConfigError, MigrationError } from './errors.js';
+import { MigrationError } from './errors.js';
 import type { Db } from './model.js';
 
 export interface DbHandleOptions {
@@ -13,7 +13,7 @@ export interface DbHandleOptions {
   readonly dir: string | null;
   readonly log: (message: string) => void;
   /** Runs before every statement: stops at a safe point after a signal or a lost lease. */
-  readonly beforeStatement: () => void;
+  readonly beforeStatement: () => Promise<void>;
   /** Counts statements, for a non-transactional migration's progress. */
   readonly onStatement: () => void;
 }
@@ -30,14 +30,14 @@ export function createDbHandle(options: DbHandleOptions): Db {
       });
     }
     for (const statement of statements) {
-      beforeStatement();
+      await beforeStatement();
       // CONCURRENTLY waits for old transactions by design: no lock timeout for it.
       await driver.execute(statement.text, { lockTimeout: !isConcurrently(statement.text, driver.syntax) });
       onStatement();
     }
   };
   const query = async <T>(sql: string, params?: readonly unknown[]): Promise<T[]> => {
-    beforeStatement();
+    await beforeStatement();
     const rows = (await driver.query(sql, params)) as T[];
     onStatement();
     return rows;
@@ -48,7 +48,7 @@ export function createDbHandle(options: DbHandleOptions): Db {
     query: withCallSite(query) as Db['query'],
     queryOne: withCallSite(async (sql: string, params?: readonly unknown[]) => (await query(sql, params))[0]) as Db['queryOne'],
     run: withCallSite(async (sql: string, params?: readonly unknown[]) => {
-      beforeStatement();
+      await beforeStatement();
       const result = await driver.run(sql, params);
       onStatement();
       return result;
@@ -72,12 +72,15 @@ export function createDbHandle(options: DbHandleOptions): Db {
       await exec(`ALTER TABLE ${table} ADD COLUMN ${q}${column}${q} ${typeSql}`);
       return true;
     }),
+    // A refused execFile is the migration's own mistake, like any error it throws: a plain
+    // Error, which the runner reports as that migration's failure (exit 1), naming its file
+    // and the line of the call.
     execFile: withCallSite(async (path: string) => {
-      if (options.dir === null) throw new ConfigError('usage', 'execFile needs a migrations folder (this migration came from a list)');
+      if (options.dir === null) throw new Error(`execFile("${path}") needs a migrations folder, and this migration came from a list: pass the SQL text to db.exec instead`);
       const full = resolve(options.dir, path);
       const inside = relative(options.dir, full);
-      if (inside.startsWith('..') || isAbsolute(inside)) {
-        throw new ConfigError('usage', `execFile("${path}") points outside the migrations folder`, { hint: 'keep SQL files that migrations run inside the migrations folder' });
+      if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+        throw new Error(`execFile("${path}") resolves to ${full}, outside the migrations folder ${options.dir}: keep the SQL files a migration runs inside that folder`);
       }
       await exec(readFileSync(full, 'utf8'));
     }),

@@ -124,7 +124,8 @@ export type ProblemCode =
   | 'forbidden-statement'
   | 'unterminated-sql'
   | 'invalid-encoding'
-  | 'other-tool-files';
+  | 'other-tool-files'
+  | 'unreadable-file';
 
 export interface Problem {
   readonly code: ProblemCode;

@@ -8,7 +8,7 @@ export type Gate =
   | { readonly command: 'repair' } // repair, reset
   | { readonly command: 'report' }; // status, history, info, validate: never refused
 
-const STRUCTURAL: ReadonlySet<ProblemCode> = new Set(['malformed-name', 'duplicate-version', 'file-conflict', 'dependency-cycle', 'unknown-dependency']);
+const STRUCTURAL: ReadonlySet<ProblemCode> = new Set(['malformed-name', 'duplicate-version', 'file-conflict', 'unreadable-file', 'dependency-cycle', 'unknown-dependency']);
 
 export function refusingProblems(problems: readonly Problem[], gate: Gate): Problem[] {
   switch (gate.command) {

@@ -10,10 +10,13 @@ import { isConcurrently, tableOfStatement } from '../sql/classify.js';
 import type { Statement } from '../sql/split.js';
 import { statementsOf } from './script-statements.js';
 import { inTransaction } from './transaction.js';
+import { untilAborted } from './until-aborted.js';
+import { MigrationTimeout, startDeadline, type Deadline } from './migration-deadline.js';
 import { createDbHandle } from './db-handle.js';
 import { AbortError, MigrationError, StrataError, messageOf } from './errors.js';
 import type { EventListener, StrataEvent } from './events.js';
 import type { AppliedMigration, Db, LoadedMigration, Step } from './model.js';
+import { scrubError, type Redact } from './redact.js';
 
 /** Group-commit bounds: a failure late in a long group would otherwise hold the write lock long. */
 const GROUP_MAX_MIGRATIONS = 500;
@@ -33,6 +36,10 @@ export interface RunContext {
   readonly now: () => Date;
   /** Recorded in every log row of the run (e.g. the environment, and whether it is protected). */
   readonly logDetail: Record<string, unknown> | null;
+  /** How long one migration may run before it fails; 0 = no limit. */
+  readonly migrationTimeoutMs: number;
+  /** Removes passwords from every text the run stores (error columns) or reports (errors, `db.log`). */
+  readonly redact: Redact;
 }
 
 export interface PlannedMigration {
@@ -87,6 +94,7 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
   };
   const atomicMembers: Done[] = [];
   let current: PlannedMigration | null = null;
+  let deadline: Deadline | null = null;
 
   const closeGroup = async () => {
     if (!group) return;
@@ -101,23 +109,27 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
   try {
     if (options.atomic) await driver.begin();
     for (const [index, item] of plan.entries()) {
-      current = item;
+      current = null;
       // On SQLite every await resolves at once: without a turn of the event loop, signal
       // handlers and timers would wait for the whole run to end.
       if (performance.now() - lastTurn >= EVENT_LOOP_TURN_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         lastTurn = performance.now();
       }
-      throwIfAborted(ctx);
+      // Stopped between two migrations: nothing of this one ran, so it gets no `failed` row.
+      if (ctx.signal?.aborted) throw new AbortError(`stopped before ${item.migration.file ?? item.migration.id} started: nothing of it ran`, { migration: item.migration.id, file: item.migration.file });
+      current = item;
       driver.assertLockHeld();
       const m = item.migration;
       ctx.emit({ type: 'migration-start', direction, version: m.version, name: m.name, index, total: plan.length });
       const started = performance.now();
       const transactional = m.meta.transaction && driver.capabilities.transactionalDdl;
+      deadline = startDeadline(ctx, m, options.atomic ? 'the whole run was rolled back' : transactional ? 'it was rolled back' : 'it is left dirty');
+      const mctx = deadline.ctx;
       const done = (): Done => ({ item, event: { type: 'migration-done', direction, version: m.version, name: m.name, durationMs: Math.round(performance.now() - started), index, total: plan.length } });
 
       if (options.atomic) {
-        await runTransactional(ctx, direction, item, started);
+        await runTransactional(mctx, direction, item, started);
         atomicMembers.push(done());
       } else if (!transactional) {
         await closeGroup();
@@ -125,7 +137,7 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
         let previousRecorded = false;
         waiting = null;
         try {
-          waiting = await runDirty(ctx, direction, item, started, previous, () => (previousRecorded = true), done);
+          waiting = await runDirty(mctx, direction, item, started, previous, () => (previousRecorded = true), done);
         } catch (error) {
           // The previous completion waits again, unless it was recorded or is itself what failed.
           if (previous && !previousRecorded && !(error instanceof CompletionFailure)) waiting = previous;
@@ -140,10 +152,10 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
           group = { startedAt: performance.now(), members: [] };
         }
         const savepoint = 'strata_migration';
-        await withRetries(ctx, item, async () => {
+        await withRetries(mctx, item, async () => {
           await driver.savepoint(savepoint);
           try {
-            await runTransactional(ctx, direction, item, started);
+            await runTransactional(mctx, direction, item, started);
             await driver.releaseSavepoint(savepoint);
           } catch (error) {
             await driver.rollbackToSavepoint(savepoint);
@@ -157,21 +169,30 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
         await recordWaiting();
         // Only the run's last commit must wait for the disk: it makes every earlier one durable too.
         const durable = index === plan.length - 1;
-        await withRetries(ctx, item, () => inTransaction(driver, () => runTransactional(ctx, direction, item, started), { durable }));
+        await withRetries(mctx, item, () => inTransaction(driver, () => runTransactional(mctx, direction, item, started), { durable }));
         committed(done());
       }
+      deadline.clear();
     }
+    current = null;
     await closeGroup();
     await recordWaiting();
     if (options.atomic) {
+      // A signal during the last migration's final await must not commit the whole run.
+      await safePoint(ctx);
       await commitMembers(driver, atomicMembers);
       for (const done of atomicMembers) committed(done);
     }
     return outcome;
   } catch (caught) {
     let error = caught;
+    deadline?.clear();
     const withdrawn = error instanceof DirtyWithdrawn;
     if (error instanceof DirtyWithdrawn) error = error.failure;
+    // The time ran out: whatever the step then failed with (a cancelled statement, a stop), the
+    // failure is the timeout — unless the run's own signal came too (a stop wins).
+    const expired = deadline?.expired ?? null;
+    if (expired && !ctx.signal?.aborted && !(unwrap(error) instanceof MigrationTimeout)) error = expired;
     /** Members of a savepoint group that had succeeded but whose commit failed: none of them is applied. */
     let lost: GroupCommitFailure | null = error instanceof GroupCommitFailure ? error : null;
     // Earlier members of a savepoint group succeeded: they commit. An atomic run rolls back whole.
@@ -191,21 +212,34 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
     // Recording a finished migration failed (not a trailing statement of it): the failure is
     // that migration's (it stays dirty), not the next one's, which never started.
     if (recordFailed && !(error instanceof CompletionFailure)) current = (recordFailed as Completion).item;
+    const stoppedBefore: Completion | null = waiting;
+    if (stoppedBefore && ctx.signal?.aborted && stoppedBefore.trailing.length > 0) {
+      // Stopped before a finished migration's trailing statements ran: they never will, so
+      // it stays dirty with its progress instead of running statements after the signal.
+      waiting = null;
+      await driver.writeProgress(stoppedBefore.version, stoppedBefore.statementsDone, 'stopped by a signal before its last statements ran').catch(() => undefined);
+      if (!current || error instanceof AbortError) {
+        current = stoppedBefore.item;
+        error = new AbortError(`stopped during ${stoppedBefore.migration.file ?? stoppedBefore.migration.id}: it is left dirty with ${statements(stoppedBefore.statementsDone)} done`, {
+          migration: stoppedBefore.migration.id, file: stoppedBefore.migration.file, hint: dirtyHint(stoppedBefore.migration),
+        });
+      }
+    }
     await recordWaiting().catch(() => undefined);
     if (error instanceof CompletionFailure) {
       // A trailing statement of an earlier migration failed: it stays dirty with its progress.
       const { completion, failure: stepFailure } = error;
       current = completion.item;
       error = stepFailure;
-      await driver.writeProgress(completion.version, stepFailure.statementsDone, messageOf(stepFailure.original)).catch(() => undefined);
+      await driver.writeProgress(completion.version, stepFailure.statementsDone, ctx.redact(messageOf(stepFailure.original))).catch(() => undefined);
     }
     let failure: StrataError;
     if (error instanceof GroupCommitFailure) {
-      failure = describeCommitFailure(error, direction, options.atomic);
+      failure = describeCommitFailure(ctx, error, direction, options.atomic);
     } else {
       const droppedBy = await trackingDroppedBy(ctx, error, unrecorded?.item ?? current);
       failure = droppedBy
-        ? describeTrackingDropped(droppedBy, error, direction)
+        ? describeTrackingDropped(ctx, droppedBy, error, direction)
         : describeFailure(ctx, direction, current, error, options.atomic, await driverHint(ctx, error), withdrawn);
       if (droppedBy) current = droppedBy;
       if (lost && !(failure instanceof AbortError)) failure = withLostGroup(failure, lost, direction);
@@ -217,7 +251,7 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
     const lockLost = isLockLost(error) || (error instanceof GroupCommitFailure && isLockLost(error.original));
     const failed: [LoadedMigration, string][] = [];
     if (lost) {
-      const message = lost === error ? failure.message : describeCommitFailure(lost, direction, options.atomic).message;
+      const message = lost === error ? failure.message : describeCommitFailure(ctx, lost, direction, options.atomic).message;
       for (const done of lost.members) failed.push([done.item.migration, message]);
     }
     if (current && !(error instanceof GroupCommitFailure)) failed.push([current.migration, failure.message]);
@@ -277,10 +311,15 @@ async function runTransactional(ctx: RunContext, direction: Direction, item: Pla
   if (direction === 'up') await precheck(m, db);
   await runStep(ctx, m.version, stepOf(item, direction), db);
   if (direction === 'up') await verify(m, db);
+  // The step may have awaited something after its last statement: a signal then must still
+  // roll it back, never let it be recorded.
+  await safePoint(ctx);
   const durationMs = Math.round(performance.now() - started);
   if (direction === 'up') await ctx.driver.writeApplied(appliedRow(ctx, m, durationMs));
   else await ctx.driver.deleteApplied(item.row!.version);
   await appendLog(ctx, direction, m, 'success', null, durationMs);
+  // Each write is a round trip on a server, in which a signal can arrive: the last check before the commit.
+  await safePoint(ctx);
 }
 
 /**
@@ -379,6 +418,7 @@ async function runDirty(
       await precheck(m, db);
     } catch (error) {
       await driver.deleteApplied(m.version);
+      if (error instanceof AbortError) throw new AbortError(`stopped during ${m.file ?? m.id}: nothing of it had run (it is not recorded)`, { migration: m.id, file: m.file });
       throw error;
     }
   }
@@ -389,17 +429,33 @@ async function runDirty(
       statementsDone = count;
     }, step.type === 'sql' ? statementsOf(step.script, driver.syntax).length - trailing.length : undefined);
     if (direction === 'up') await verify(m, db);
+    // Finished, but the signal came first: it is not recorded applied, it stays dirty (§6).
+    await safePoint(ctx);
   } catch (error) {
     const original = error instanceof StepFailure ? error.original : error;
     if (error instanceof StepFailure && error.statement !== null) statementsDone = error.statementsDone;
-    const noEffect = statementsDone === 0 && driver.errorFacts(original).noEffect;
+    const stopped = ctx.signal?.aborted === true;
+    const timedOut = stopped && ctx.signal!.reason instanceof MigrationTimeout;
+    // After a stop, no statement having run means nothing of it happened, whatever the error says.
+    const noEffect = statementsDone === 0 && (stopped || driver.errorFacts(original).noEffect);
     if (noEffect) {
       // Nothing ran: the dirty marker is withdrawn and only the failed log row stays.
       if (direction === 'up') await driver.deleteApplied(m.version);
       else await driver.writeApplied(item.row!);
-      throw new DirtyWithdrawn(error);
+    } else {
+      await driver.writeProgress(m.version, statementsDone, stopped ? (timedOut ? (ctx.signal!.reason as Error).message : 'stopped by a signal') : ctx.redact(messageOf(original)));
     }
-    await driver.writeProgress(m.version, statementsDone, messageOf(original));
+    const left = noEffect ? 'nothing of it had run (it is not recorded)' : `it is left dirty with ${statements(statementsDone)} done`;
+    if (timedOut) {
+      const reason = ctx.signal!.reason as MigrationTimeout;
+      throw new MigrationTimeout('migration-failed', reason.message.replace(/it is left dirty$/, left), { migration: m.id, file: m.file, hint: noEffect ? reason.hint : `${dirtyHint(m)}; ${reason.hint}` });
+    }
+    if (stopped && !(original instanceof StrataError && original.code !== 'aborted')) {
+      throw new AbortError(`stopped during ${m.file ?? m.id}: ${left}`, {
+        migration: m.id, file: m.file, hint: noEffect ? null : dirtyHint(m),
+      });
+    }
+    if (noEffect) throw new DirtyWithdrawn(error);
     throw error;
   }
   const durationMs = Math.round(performance.now() - started);
@@ -433,15 +489,19 @@ function trailingStatements(ctx: RunContext, m: LoadedMigration, step: Step, dir
 async function runStep(ctx: RunContext, version: string, step: Step, db: () => Db, onProgress?: (done: number) => Promise<void>, count?: number): Promise<void> {
   if (step.type === 'code') {
     try {
-      await step.fn(db());
+      // A step awaiting something that never settles cannot keep a stopped run open.
+      await untilAborted(Promise.resolve(step.fn(db())), ctx.signal);
     } catch (error) {
       throw new StepFailure(error, null, 0);
     }
+    // One turn of the event loop after a code step, so that what the step's own code set off
+    // and left (a rejection nothing awaited, a signal) is seen before the step is recorded.
+    if (ctx.signal) await new Promise((resolve) => setImmediate(resolve));
     return;
   }
   const statements = statementsOf(step.script, ctx.driver.syntax).slice(0, count);
   for (const [i, statement] of statements.entries()) {
-    throwIfAborted(ctx);
+    await safePoint(ctx);
     ctx.driver.assertLockHeld();
     try {
       await executeWithRetries(ctx, statement, onProgress !== undefined, version);
@@ -497,6 +557,7 @@ async function precheck(m: LoadedMigration, db: () => Db): Promise<void> {
   try {
     result = await m.precheck(db());
   } catch (error) {
+    if (error instanceof AbortError) throw error;
     throw new MigrationError('precheck-failed', `${m.file ?? m.id}: precheck threw: ${messageOf(error)}`, {
       migration: m.id, file: m.file, hint: 'nothing of this migration ran; make the precheck pass (or fix it) and run `strata up` again',
     }, { cause: error });
@@ -514,6 +575,7 @@ async function verify(m: LoadedMigration, db: () => Db): Promise<void> {
   try {
     result = await m.verify(db());
   } catch (error) {
+    if (error instanceof AbortError) throw error;
     throw new MigrationError('verify-failed', `${m.file ?? m.id}: verify threw: ${messageOf(error)}`, { migration: m.id, file: m.file }, { cause: error });
   }
   if (result === false) {
@@ -531,9 +593,9 @@ function handleFor(ctx: RunContext, onStatement: () => void): () => Db {
   return () => (db ??= createDbHandle({
     driver: ctx.driver,
     dir: ctx.dir,
-    log: (message) => ctx.emit({ type: 'log', version: '', message }),
-    beforeStatement: () => {
-      throwIfAborted(ctx);
+    log: (message) => ctx.emit({ type: 'log', version: '', message: ctx.redact(message) }),
+    beforeStatement: async () => {
+      await safePoint(ctx);
       ctx.driver.assertLockHeld();
     },
     onStatement,
@@ -579,7 +641,40 @@ function isLockLost(error: unknown): boolean {
 }
 
 function throwIfAborted(ctx: RunContext): void {
-  if (ctx.signal?.aborted) throw new AbortError();
+  if (!ctx.signal?.aborted) return;
+  // A migration's own deadline aborts with its failure (a MigrationTimeout); a signal is a stop.
+  throw ctx.signal.reason instanceof MigrationTimeout ? ctx.signal.reason : new AbortError();
+}
+
+function unwrap(error: unknown): unknown {
+  return error instanceof StepFailure ? error.original : error;
+}
+
+/** When the event loop last turned (a signal is delivered only then). Shared by every run of the process: only a pace. */
+let lastSafePointTurn = performance.now();
+/** A signal may wait this long for a turn; a turn costs a few microseconds. */
+const SAFE_POINT_TURN_MS = 5;
+
+/**
+ * A point where a signal stops the run: before each statement and before anything is
+ * recorded. On SQLite a statement runs synchronously and every await resolves at once, so a
+ * signal that came during a long statement is delivered only when the event loop turns: turn
+ * it first when it has not turned for a few milliseconds.
+ */
+async function safePoint(ctx: RunContext): Promise<void> {
+  if (ctx.signal && performance.now() - lastSafePointTurn >= SAFE_POINT_TURN_MS) {
+    await new Promise((resolve) => setImmediate(resolve));
+    lastSafePointTurn = performance.now();
+  }
+  throwIfAborted(ctx);
+}
+
+function statements(n: number): string {
+  return `${n} statement${n === 1 ? '' : 's'}`;
+}
+
+function dirtyHint(m: LoadedMigration): string {
+  return `check what of ${m.id} ran, then \`strata repair --applied ${m.version}\` (you finished it by hand) or \`strata repair --rolled-back ${m.version}\` (you undid it)`;
 }
 
 /** What the driver adds about a failed statement (e.g. the INVALID index of a failed CREATE INDEX CONCURRENTLY). */
@@ -590,11 +685,13 @@ async function driverHint(ctx: RunContext, error: unknown): Promise<string | nul
 
 /** One error for the user: what failed, where (file and line), what state it left, what to do. */
 function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMigration | null, error: unknown, atomic: boolean, driverNote: string | null = null, withdrawn = false): StrataError {
-  const original = error instanceof StepFailure ? error.original : error;
+  // The error text is stored in the log table and thrown on: scrubbed before either.
+  const original = scrubError(error instanceof StepFailure ? error.original : error, ctx.redact);
   const m = item?.migration;
+  if (original instanceof AbortError && original.file) return original;
   if (ctx.signal?.aborted && !(original instanceof StrataError && original.code !== 'aborted')) {
     return new AbortError(
-      m ? `stopped during ${m.file ?? m.id}: ${atomic || (m.meta.transaction && ctx.driver.capabilities.transactionalDdl) ? 'it was rolled back' : 'it is left dirty with its progress recorded'}` : 'stopped',
+      m ? `stopped during ${m.file ?? m.id}: ${atomic || (m.meta.transaction && ctx.driver.capabilities.transactionalDdl) ? 'it was rolled back' : 'it is left dirty with its progress recorded'}` : atomic ? 'stopped before the commit: the whole run was rolled back' : 'stopped',
       { migration: m?.id ?? null, file: m?.file ?? null },
     );
   }
@@ -624,6 +721,18 @@ function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMig
       hint: `another session holds a lock${table ? ` on ${table}` : ''}; find it (pg_stat_activity / SHOW PROCESSLIST), let it finish, then ${next}`,
     }, { cause: original });
   }
+  // Earlier migrations of this run stay applied (a failed group commit is described by describeCommitFailure).
+  const earlier = earlierNote(direction);
+  if (facts.diskFull) {
+    // Not the migration's fault: the same file runs once there is room.
+    const undone = transactional
+      ? `nothing of ${m.id} was ${direction === 'up' ? 'applied' : 'rolled back'}${earlier}`
+      : `${m.id} is recorded dirty: check what of it ran, then \`strata repair --applied ${m.version}\` or \`--rolled-back ${m.version}\``;
+    return new MigrationError('migration-failed', `${where}: the disk that holds ${ctx.driver.displayName} is full (${messageOf(original)})`, {
+      migration: m.id, file: m.file, line,
+      hint: `free space on that disk (or raise its quota), then run \`${command}\` again; ${undone}`,
+    }, { cause: original });
+  }
   const hint = atomic
     ? `the whole run was rolled back; fix ${m.file ?? m.id} and run \`${command}\` again`
     : transactional
@@ -637,8 +746,8 @@ function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMig
 }
 
 /** The commit of a group (or of an atomic run) failed: none of its members was applied; it says which. */
-function describeCommitFailure(failure: GroupCommitFailure, direction: Direction, atomic: boolean): StrataError {
-  const original = failure.original;
+function describeCommitFailure(ctx: RunContext, failure: GroupCommitFailure, direction: Direction, atomic: boolean): StrataError {
+  const original = scrubError(failure.original, ctx.redact);
   // A lost lease or a signal keeps its own error (and exit code); the outcome lists nothing of the group.
   if (original instanceof StrataError) return original;
   const migrations = failure.members.map((done) => done.item.migration);
@@ -648,9 +757,14 @@ function describeCommitFailure(failure: GroupCommitFailure, direction: Direction
   const state = direction === 'up' ? 'none of them was applied' : 'none of them was rolled back (they stay applied)';
   const before = atomic ? 'the whole run was rolled back' : `migrations committed before them in this run stay ${direction === 'up' ? 'applied' : 'rolled back'}`;
   const rollback = failure.rollbackError ? ` (the ROLLBACK that followed failed too: ${messageOf(failure.rollbackError)})` : '';
-  return new MigrationError('migration-failed', `the commit of ${shown} failed: ${messageOf(original)}${rollback}`, {
-    migration: first?.id ?? null, file: first?.file ?? null,
-    hint: `${state}: the failed commit rolled them back together (${before}); fix the cause (e.g. free disk space) and run \`${command}\` again`,
+  // A full disk is not the migrations' fault: the same files commit once there is room.
+  const diskFull = ctx.driver.errorFacts(original).diskFull === true;
+  const cause = diskFull ? `the disk that holds ${ctx.driver.displayName} is full (${messageOf(original)})` : messageOf(original);
+  const next = diskFull
+    ? `free space on that disk (or raise its quota), then run \`${command}\` again; ${state}: the failed commit rolled them back together (${before})`
+    : `${state}: the failed commit rolled them back together (${before}); fix the cause and run \`${command}\` again`;
+  return new MigrationError('migration-failed', `the commit of ${shown} failed: ${cause}${rollback}`, {
+    migration: first?.id ?? null, file: first?.file ?? null, hint: next,
   }, { cause: original });
 }
 
@@ -671,8 +785,8 @@ async function trackingDroppedBy(ctx: RunContext, error: unknown, lastRun: Plann
   return rows === null ? lastRun : null;
 }
 
-function describeTrackingDropped(item: PlannedMigration, error: unknown, direction: Direction): StrataError {
-  const original = error instanceof StepFailure ? error.original : error;
+function describeTrackingDropped(ctx: RunContext, item: PlannedMigration, error: unknown, direction: Direction): StrataError {
+  const original = scrubError(error instanceof StepFailure ? error.original : error, ctx.redact);
   const m = item.migration;
   const file = m.file ?? m.id;
   const recreate = direction === 'up'

@@ -77,7 +77,7 @@ export function buildState(
       code: 'dependency-cycle',
       file: fileOf(cycle[0]!),
       key: cycle[0]!,
-      message: `dependency cycle: ${[...cycle, cycle[0]!].map(label).join(' → ')}`,
+      message: cycleMessage(cycle.map(label)),
     });
   }
 
@@ -131,6 +131,16 @@ export function buildState(
   }
 
   return { entries, problems, byKey: new Map(entries.map((e) => [e.key, e])) };
+}
+
+/** A cycle printed whole while short; a long one (5,000 members) by its length and first members, not 120 KB. */
+const CYCLE_SHOWN_WHOLE = 10;
+const CYCLE_FIRST_SHOWN = 5;
+
+function cycleMessage(members: readonly string[]): string {
+  if (members.length <= CYCLE_SHOWN_WHOLE) return `dependency cycle: ${[...members, members[0]!].join(' → ')}`;
+  const first = members.slice(0, CYCLE_FIRST_SHOWN);
+  return `dependency cycle of ${members.length} migrations: ${first.join(' → ')} → … → ${members[0]!}`;
 }
 
 /** Entries whose code must be imported before the state is complete: pending code migrations. */

@@ -52,6 +52,20 @@ export function compareVersions(a: string, b: string): number {
   }
 }
 
+/**
+ * The longest version (and name) the tracking table holds: `VARCHAR(255)` on MySQL (§3). A
+ * longer one is refused when the migrations are read, on every dialect, rather than by
+ * MySQL's "Data too long" half-way through a run.
+ */
+export const MAX_TRACKED_LENGTH = 255;
+
+/** Why `version`/`name` cannot be recorded, or null when they can. */
+export function tooLongToTrack(version: string, name: string): string | null {
+  if (version.length > MAX_TRACKED_LENGTH) return `its version is ${version.length} characters long; the tracking table holds at most ${MAX_TRACKED_LENGTH}`;
+  if (name.length > MAX_TRACKED_LENGTH) return `its name is ${name.length} characters long; the tracking table holds at most ${MAX_TRACKED_LENGTH}`;
+  return null;
+}
+
 const VERSION = /^\d+(?:[_.-]\d+)*$/;
 
 export interface Reference {

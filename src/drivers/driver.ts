@@ -73,6 +73,8 @@ export interface ErrorFacts {
   readonly noEffect: boolean;
   /** The statement was cancelled (by `cancel()` after a signal). */
   readonly cancelled: boolean;
+  /** The database's disk (or its quota) is full: the user must free space, not fix the migration. Absent = false. */
+  readonly diskFull?: boolean;
 }
 
 export type Row = Record<string, unknown>;
@@ -86,6 +88,11 @@ export interface Driver {
   readonly capabilities: Capabilities;
   /** The database as shown to users: never contains a password. */
   readonly displayName: string;
+  /**
+   * Every form of the password this driver connects with (from a pool's or client's settings,
+   * or PGPASSWORD): the core removes them from what it stores and reports. Absent: none known.
+   */
+  readonly secrets?: readonly string[];
 
   /** Engine and lock strategy in use (`info`, and the choice the lock is made by). */
   describe(): Promise<{ engine: string; lock: LockStrategy; serverVersion: string }>;
@@ -212,4 +219,13 @@ export interface DriverOptions {
   readonly runId: string;
   /** Create the SQLite file's folder (only for the CLI's built-in default). */
   readonly createDirectory: boolean;
+  /** The run's signal: a driver that connects lazily stops waiting for a connect attempt when it aborts. */
+  readonly signal?: AbortSignal;
+  /**
+   * Servers: how long connecting may take, in ms (0 = no limit); null = not set, so the URL's
+   * own parameter (`connect_timeout`, mysql2's `connectTimeout`) or the default (10 s) decides.
+   */
+  readonly connectTimeoutMs?: number | null;
+  /** Statements run on the run's connection right after it is opened, before anything else (`initSql`). */
+  readonly initSql?: readonly string[];
 }

@@ -4,6 +4,7 @@
  */
 import { ConfigError } from '../core/errors.js';
 import type { Driver, DriverOptions } from './driver.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from './connect-timeout.js';
 import { parseDatabaseUrl } from './url.js';
 
 export type DatabaseInput = string | object;
@@ -15,14 +16,15 @@ export async function openDriver(db: DatabaseInput, options: DriverOptions): Pro
     if (lock !== 'auto' && lock !== 'session' && lock !== 'lease') {
       throw new ConfigError('config', `strata_lock=${lock} is not a lock strategy`, { hint: 'use auto, session or lease' });
     }
-    const withParams: DriverOptions = { ...options, lock };
+    // The option given to strata wins over the URL's parameter, which wins over the default.
+    const withParams: DriverOptions = { ...options, lock, connectTimeoutMs: options.connectTimeoutMs ?? target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS };
     switch (target.dialect) {
       case 'sqlite':
         return (await import('./sqlite/driver.js')).createSqliteDriver({ path: target.connection }, withParams);
       case 'postgres':
-        return (await import('./postgres/driver.js')).createPostgresDriver({ url: target.connection, display: target.display }, withParams);
+        return (await import('./postgres/driver.js')).createPostgresDriver({ url: target.connection, display: target.display, secrets: target.secrets }, withParams);
       case 'mysql':
-        return (await import('./mysql/driver.js')).createMysqlDriver({ url: target.connection, display: target.display }, withParams);
+        return (await import('./mysql/driver.js')).createMysqlDriver({ url: target.connection, display: target.display, secrets: target.secrets }, withParams);
     }
   }
   if (db && typeof db === 'object') {

@@ -12,6 +12,7 @@ import type { RunContext } from '../core/run.js';
 import { buildState, pendingUnloaded, type State } from '../core/state.js';
 import type { Driver } from '../drivers/driver.js';
 import type { MigrationSource } from '../sources/source.js';
+import type { Redact } from '../core/redact.js';
 import { forbiddenStatements } from '../core/statement-rules.js';
 import { versionKey } from '../core/version.js';
 
@@ -29,10 +30,14 @@ export interface OperationContext {
   readonly appliedBy: string;
   readonly lockTimeoutMs: number;
   readonly ddlRetries: number;
+  /** 0 = no limit. */
+  readonly migrationTimeoutMs: number;
   readonly allowOutOfOrder: boolean;
   readonly environment: Environment | null;
   readonly signal: AbortSignal | undefined;
   readonly emit: EventListener;
+  /** Removes passwords from texts the operations store or report. */
+  readonly redact: Redact;
 }
 
 export interface ReadState {
@@ -111,6 +116,8 @@ function hintFor(code: Problem['code']): string {
       return 'save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`); nothing was applied';
     case 'other-tool-files':
       return 'point --dir at the folder of SQL or JS/TS migrations, or rewrite these as versioned migrations (e.g. R__views.sql as 0042_views.sql); `strata status --verbose` lists what was ignored';
+    case 'unreadable-file':
+      return 'make it a file that the user running strata can read (fix its permissions, or the target of its symbolic link), or remove it; nothing was applied';
   }
 }
 
@@ -164,8 +171,10 @@ export function runContext(ctx: OperationContext, driver: Driver): RunContext {
     signal: ctx.signal,
     emit: ctx.emit,
     ddlRetries: ctx.ddlRetries,
+    migrationTimeoutMs: ctx.migrationTimeoutMs,
     now: () => new Date(),
     logDetail: ctx.environment ? { environment: ctx.environment.name, ...(ctx.environment.protected ? { protected: true } : {}) } : null,
+    redact: ctx.redact,
   };
 }
 

@@ -7,7 +7,9 @@ import { loadEntries, readState, type OperationContext } from './context.js';
 
 export async function history(ctx: OperationContext, options: { limit?: number | undefined } = {}): Promise<{ entries: LogRow[] }> {
   const driver = await ctx.driver();
-  return { entries: await driver.readLog(options.limit ?? 100) };
+  // Rows written before errors were scrubbed on the way in may still hold a password.
+  const entries = await driver.readLog(options.limit ?? 100);
+  return { entries: entries.map((entry) => (entry.error ? { ...entry, error: ctx.redact(entry.error) } : entry)) };
 }
 
 export interface InfoResult {

@@ -2,7 +2,8 @@
  * The directory source: one folder of migration files, plus the folder-per-migration layouts
  * Diesel (`<v>_<name>/up.sql`, `down.sql`) and Prisma (`<v>_<name>/migration.sql`) write.
  * Discovery reads each file once per process and afterwards only what changed
- * (file-cache.ts), so the start-up check on 1,000 unchanged files does not touch the disk.
+ * (file-cache.ts), so the start-up check on 1,000 unchanged files resolves and stats the
+ * folder and reads no file.
  */
 import { readdirSync, type Dirent } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -58,16 +59,19 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
   const prefix = shownDir === '' ? '' : shownDir.startsWith('..') || isAbsolute(shownDir) ? `${dir}/` : `${shownDir}/`;
   const display = (abs: string): string =>
     abs.startsWith(dir + sep) ? prefix + abs.slice(dir.length + 1) : abs === dir && prefix !== '' && !prefix.startsWith('/') ? shownDir : abs;
-  const cache = FolderCache.for(dir);
+  // Looked up on every discover: the folder at `dir` may have been replaced since (§9).
+  let current: FolderCache | null = null;
   const syntaxOf = options.syntax ?? ((): SqlSyntax => 'sqlite');
 
   return {
     async discover(): Promise<Discovery> {
       let entries: Dirent[];
+      let cache: FolderCache;
       const syntax = syntaxOf();
       const resultKey = `${prefix}\0${syntax}`;
       try {
-        const scan = await cache.entries(() => readdirSync(dir, { withFileTypes: true }));
+        cache = current = FolderCache.for(dir);
+        const scan = await cache.entries();
         const previous = cache.resultIfUnchanged(resultKey, scan.unchanged) as Discovery | undefined;
         if (previous && !readInsideFolders.has(previous)) return previous;
         entries = scan.entries;
@@ -95,7 +99,11 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
         if (entry.isSymbolicLink()) symlinks.add(fileName);
         if (!entry.isFile() && !entry.isSymbolicLink()) {
           if (fileName.startsWith('.')) continue;
-          const folder = entry.isDirectory() ? classifyFolderName(fileName) : null;
+          if (!entry.isDirectory()) {
+            ignored.push({ file: display(join(dir, fileName)), reason: 'not a regular file (a pipe, socket or device)' });
+            continue;
+          }
+          const folder = classifyFolderName(fileName);
           const files = folder ? migrationFolderFiles(join(dir, fileName)) : null;
           if (folder && files) {
             insideFolders = true;
@@ -155,8 +163,15 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
           });
           continue;
         }
-        const built = buildMigration(sameKey[0]!, dir, display, problems, cache, symlinks, syntax);
-        if (built) migrations.push(built);
+        const group = sameKey[0]!;
+        try {
+          const built = buildMigration(group, dir, display, problems, cache, symlinks, syntax);
+          if (built) migrations.push(built);
+        } catch (error) {
+          const unreadable = unreadableFile(error, group, dir, display);
+          if (!unreadable) throw error;
+          problems.push(unreadable);
+        }
       }
       migrations.sort((a, b) => compareVersions(a.version, b.version));
       if (migrations.length === 0 && problems.length === 0 && otherTools.size > 0) {
@@ -180,7 +195,7 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
       const parsed = m.parsed!;
       const file = m.file!;
       const down = m.downFile !== null
-        ? { type: 'sql' as const, script: { sql: cache.read(m.downFile, m.downFile.includes('/')).text, file: display(join(dir, m.downFile)), startLine: 1 } }
+        ? { type: 'sql' as const, script: { sql: current!.read(m.downFile, m.downFile.includes('/')).text, file: display(join(dir, m.downFile)), startLine: 1 } }
         : parsed.down
           ? { type: 'sql' as const, script: { sql: parsed.down.sql, file, startLine: parsed.down.startLine } }
           : null;
@@ -288,4 +303,27 @@ function parsedSqlFile(cached: CachedFile, syntax: SqlSyntax): SqlFileResult {
   const result = parseSqlFile(cached.text, syntax);
   cached.parsed = { syntax, result };
   return result;
+}
+
+/**
+ * A migration file that is listed but cannot be read — a symbolic link to nothing, no read
+ * permission, a link to a folder — is refused, named (§4: exit 3), like any other file problem.
+ * null for an error that is not about reading the file.
+ */
+function unreadableFile(error: unknown, group: Group, dir: string, display: (abs: string) => string): Problem | null {
+  const failure = error as NodeJS.ErrnoException;
+  const path = typeof failure?.path === 'string' ? failure.path : null;
+  if (!path || typeof failure.code !== 'string') return null;
+  const fileName = [...group.files.values()].find((name) => path === join(dir, name) || path.endsWith(sep + name)) ?? null;
+  if (fileName === null) return null;
+  const why: Record<string, string> = {
+    ENOENT: 'it is a symbolic link to a file that does not exist',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EISDIR: 'it is a folder, not a file',
+    ENOTREG: 'it is not a regular file (a pipe, socket or device)',
+    ELOOP: 'its symbolic links form a loop',
+  };
+  const shown = display(join(dir, fileName));
+  return { code: 'unreadable-file', file: shown, key: group.key, message: `${shown} cannot be read: ${why[failure.code] ?? failure.message} (${failure.code})` };
 }

@@ -4,7 +4,7 @@
  * grammar is wide on purpose: the folders other tools write (golang-migrate, Flyway, dbmate,
  * sqlx, Diesel, Prisma …) run as they are.
  */
-import { versionKey } from '../core/version.js';
+import { tooLongToTrack, versionKey } from '../core/version.js';
 
 /** Prefix, version, name: shared by file names, folder names and references (version.ts). */
 const STEM = String.raw`(migration_|V)?(\d+(?:[_.-]\d+)*)(?:(?:__|[_.-])([A-Za-z][A-Za-z0-9_-]*))?`;
@@ -63,6 +63,8 @@ function classified(match: RegExpExecArray): ClassifiedName {
   if (extension !== 'sql' && direction) {
     return { type: 'malformed', reason: `only SQL migrations have ${direction} companions; a code migration is one module with up and down` };
   }
+  const tooLong = tooLongToTrack(version!, name ?? '');
+  if (tooLong) return { type: 'malformed', reason: `cannot be recorded: ${tooLong}` };
   const role: FileRole = extension !== 'sql' ? 'code' : direction === '.up' ? 'up-sql' : direction === '.down' ? 'down-sql' : 'sql';
   return { type: 'migration', key: versionKey(version!), version: version!, name: name ?? '', role };
 }

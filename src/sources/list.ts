@@ -4,7 +4,7 @@
  */
 import { ConfigError, ValidationError } from '../core/errors.js';
 import type { Discovery, LoadedMigration, Problem, SourceMigration } from '../core/model.js';
-import { compareVersions, versionKey } from '../core/version.js';
+import { compareVersions, tooLongToTrack, versionKey } from '../core/version.js';
 import type { MigrationDefinition } from '../define.js';
 import { toLoaded } from './code-module.js';
 import type { MigrationSource } from './source.js';
@@ -31,7 +31,12 @@ export function createListSource(list: readonly ListMigration[]): MigrationSourc
         const id = String(entry?.id ?? '');
         const match = ID.exec(id);
         if (!match) {
-          problems.push({ code: 'malformed-name', file: null, key: null, message: `migration id "${id}" does not match <version>_<name> (e.g. 001_init)` });
+          problems.push({ code: 'malformed-name', file: null, key: null, message: `migration id "${shortened(id)}" does not match <version>_<name> (e.g. 001_init)` });
+          continue;
+        }
+        const tooLong = tooLongToTrack(match[1]!, match[2]!);
+        if (tooLong) {
+          problems.push({ code: 'malformed-name', file: null, key: null, message: `migration id "${shortened(id)}" cannot be recorded: ${tooLong}` });
           continue;
         }
         const key = versionKey(match[1]!);
@@ -55,4 +60,9 @@ export function createListSource(list: readonly ListMigration[]): MigrationSourc
       });
     },
   };
+}
+
+/** An id as shown in a message: a 300-digit one would drown it. */
+function shortened(id: string): string {
+  return id.length <= 60 ? id : `${id.slice(0, 30)}…${id.slice(-20)} (${id.length} characters)`;
 }

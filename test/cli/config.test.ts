@@ -110,4 +110,43 @@ describe('configuration precedence', () => {
       p.cleanup();
     }
   });
+
+  test('a misspelled config key is exit 2 naming the key, the file and the nearest known name; the default database is not used', async () => {
+    const p = project({ '001_a.sql': CREATE });
+    try {
+      p.write('strata.config.json', JSON.stringify({ bd: 'sqlite:./app.db' }));
+      const r = await strata(['up'], { cwd: p.dir });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /^error: unknown option "bd" in .*strata\.config\.json: did you mean "db"\?/m);
+      assert.equal(existsSync(join(p.dir, 'data')), false, 'the built-in default was not used');
+      const json = await strata(['status', '--json'], { cwd: p.dir });
+      assert.equal(json.json().error.code, 'config');
+
+      p.remove('strata.config.json');
+      p.write('strata.config.mjs', 'export default { db: "sqlite:./app.db", lockTimout: 5 };\n');
+      const mjs = await strata(['status'], { cwd: p.dir });
+      assert.equal(mjs.code, 2);
+      assert.match(mjs.stderr, /unknown option "lockTimout" in .*strata\.config\.mjs: did you mean "lockTimeout"\?/);
+
+      p.write('strata.config.mjs', 'export default { db: "sqlite:./app.db", environments: { prod: { db: "sqlite:./prod.db", protect: true } } };\n');
+      const nested = await strata(['status', '--env', 'prod'], { cwd: p.dir });
+      assert.equal(nested.code, 2);
+      assert.match(nested.stderr, /unknown option "environments\.prod\.protect" in .*strata\.config\.mjs: did you mean "protected"\?/);
+      // Checked whichever environment is selected: a typo in prod is found by a dev run too.
+      const other = await strata(['status'], { cwd: p.dir });
+      assert.equal(other.code, 2);
+
+      p.write('strata.config.mjs', 'export default { db: "sqlite:./app.db", somethingElse: 1 };\n');
+      const far = await strata(['status'], { cwd: p.dir });
+      assert.equal(far.code, 2);
+      assert.match(far.stderr, /unknown option "somethingElse"/);
+      assert.match(far.stderr, /^hint: known options: db, dir/m);
+
+      p.write('strata.config.mjs', 'export default { db: "sqlite:./app.db", connectTimeout: 3, initSql: ["PRAGMA cache_size = 100"], environments: { dev: { initSql: "PRAGMA cache_size = 50", protected: false } } };\n');
+      const ok = await strata(['up', '--env', 'dev'], { cwd: p.dir });
+      assert.equal(ok.code, 0, ok.stderr);
+    } finally {
+      p.cleanup();
+    }
+  });
 });

@@ -34,8 +34,8 @@ describe('a group COMMIT that fails (SQLite, full disk)', () => {
         const r = await strata(['up', '--db', db], { cwd: p.dir });
         assert.equal(r.code, 1, r.stderr);
         assert.doesNotMatch(r.stdout, /applied/, 'nothing was committed, so nothing is said to be applied');
-        assert.match(r.stderr, /^error: the commit of migrations\/001_small\.sql, migrations\/002_big\.sql failed: database or disk is full$/m);
-        assert.match(r.stderr, /^hint: none of them was applied: the failed commit rolled them back together/m);
+        assert.match(r.stderr, /^error: the commit of migrations\/001_small\.sql, migrations\/002_big\.sql failed: the disk that holds .* is full \(database or disk is full\)$/m);
+        assert.match(r.stderr, /^hint: free space on that disk \(or raise its quota\), then run `strata up` again; none of them was applied: the failed commit rolled them back together/m);
         assert.doesNotMatch(r.stderr, /stay applied\)?;? fix the file/);
 
         const json = await strata(['up', '--db', db, '--json'], { cwd: p.dir });
@@ -68,7 +68,7 @@ describe('a group COMMIT that fails (SQLite, full disk)', () => {
         const history = (await strata(['history', '--db', db, '--json'], { cwd: p.dir })).json().entries;
         const first = history.find((e: any) => e.version === '001');
         assert.equal(first.status, 'failed');
-        assert.match(first.error, /^the commit of migrations\/001_big\.sql failed: database or disk is full/);
+        assert.match(first.error, /^the commit of migrations\/001_big\.sql failed: the disk that holds .* is full \(database or disk is full\)/);
       });
     } finally {
       p.cleanup();

@@ -174,6 +174,20 @@ describe('buildState: dependencies and order', () => {
     assert.deepEqual(state.entries.map((e) => e.version), ['001', '002', '003']);
   });
 
+  test('a 5,000-migration cycle is named by its length and first members, in a message of a few lines', () => {
+    const n = 5000;
+    const version = (i: number) => String(i).padStart(5, '0');
+    const files = Array.from({ length: n }, (_, i) => sqlFile(version(i + 1), 'm', { depends: [version(((i + 1) % n) + 1)] }));
+    const state = buildState(discovery(files), []);
+    assert.deepEqual(codes(state), ['dependency-cycle']);
+    const { message } = state.problems[0]!;
+    assert.ok(message.length < 400, `${message.length} characters`);
+    assert.equal(
+      message,
+      'dependency cycle of 5000 migrations: migrations/00001_m.sql → migrations/00002_m.sql → migrations/00003_m.sql → migrations/00004_m.sql → migrations/00005_m.sql → … → migrations/00001_m.sql',
+    );
+  });
+
   test('labels cycle members whose files are gone by their id', () => {
     const state = buildState(discovery([]), [row('001', 'a', { depends: ['002'] }), row('002', 'b', { depends: ['001'] })]);
     const cycle = state.problems.find((p) => p.code === 'dependency-cycle')!;

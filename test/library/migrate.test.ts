@@ -5,6 +5,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { AbortError, ConfigError, MigrationError, ValidationError, createMigrator, migrate, type StrataEvent } from '../../src/index.js';
+import { dialects } from '../support/dialects.js';
 import { project } from '../support/project.js';
 
 const CREATE = (table: string) => `-- migrate:up\nCREATE TABLE ${table} (id INTEGER PRIMARY KEY);\n-- migrate:down\nDROP TABLE ${table};\n`;
@@ -245,6 +246,88 @@ describe('createMigrator', () => {
       assert.ok(!(await check.info()).tables.some((t) => t.name === 'slow'), 'the migration in progress was rolled back');
       assert.ok(events.some((e) => e.type === 'migration-done' && e.version === '001'));
       await check.close();
+    } finally {
+      p.cleanup();
+    }
+  });
+});
+
+describe('a list migration whose version is longer than the tracking table holds', () => {
+  for (const dialect of dialects()) {
+    test(`${dialect.name}: refused before anything runs (malformed-name), never a "Data too long" half-way`, async () => {
+      const fresh = await dialect.fresh();
+      let ran = false;
+      try {
+        const id = `${'9'.repeat(300)}_x`;
+        const up = async () => {
+          ran = true;
+        };
+        await assert.rejects(migrate({ db: fresh.url, migrations: [{ id: '001_a', up }, { id, up }] }), (error: unknown) => {
+          assert.ok(error instanceof ValidationError, String(error));
+          assert.equal(error.code, 'malformed-name');
+          assert.match(error.message, /cannot be recorded: its version is 300 characters long; the tracking table holds at most 255/);
+          assert.ok(error.message.length < 300, 'the 300 digits are not printed whole');
+          return true;
+        });
+        assert.equal(ran, false, 'no migration ran');
+      } finally {
+        await fresh.drop();
+      }
+    });
+  }
+});
+
+describe('migrate() stopped by its signal or its migrationTimeout', () => {
+  const AWAITING = `export async function up(db) {\n  await db.exec('CREATE TABLE w (id INTEGER)');\n  db.log('awaiting');\n  await new Promise((r) => setTimeout(r, 500));\n}\nexport async function down(db) { await db.exec('DROP TABLE w'); }\n`;
+
+  test('aborted while a code migration awaits after its last statement: AbortError, nothing of it committed', async () => {
+    const p = project({ '001_a.sql': CREATE('a'), '002_wait.ts': AWAITING });
+    try {
+      const db = `sqlite:${join(p.dir, 'app.db')}`;
+      const controller = new AbortController();
+      const error = await migrate({ db, dir: p.migrations, signal: controller.signal, onEvent: (e) => e.type === 'log' && controller.abort() }).then((r) => r, (e: unknown) => e);
+      assert.ok(error instanceof AbortError, `expected an AbortError, got ${JSON.stringify(error)}`);
+      assert.match(error.message, /stopped during .*002_wait\.ts: it was rolled back/);
+      const check = await createMigrator({ db, dir: p.migrations });
+      assert.deepEqual((await check.status()).migrations.map((x) => x.state), ['applied', 'pending']);
+      assert.ok(!(await check.info()).tables.some((t) => t.name === 'w'));
+      await check.close();
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  test('migrationTimeout: a migration that runs longer fails with a MigrationError and is rolled back', async () => {
+    const p = project({ '001_hang.ts': `export async function up(db) {\n  await db.exec('CREATE TABLE h (id INTEGER)');\n  await new Promise((r) => setTimeout(r, 5000));\n}\nexport async function down() {}\n` });
+    try {
+      const db = `sqlite:${join(p.dir, 'app.db')}`;
+      const started = Date.now();
+      const error = await migrate({ db, dir: p.migrations, migrationTimeout: 0.3 }).then((r) => r, (e: unknown) => e);
+      assert.ok(error instanceof MigrationError, String(error));
+      assert.match(error.message, /001_hang\.ts did not finish within 0\.3 s \(migrationTimeout\): it was rolled back/);
+      assert.ok(Date.now() - started < 4000, 'did not wait for the migration');
+      const check = await createMigrator({ db, dir: p.migrations });
+      assert.deepEqual((await check.status()).migrations.map((x) => x.state), ['pending']);
+      await check.close();
+    } finally {
+      p.cleanup();
+    }
+  });
+});
+
+describe('createMigrator options', () => {
+  test('a misspelled option name is a ConfigError naming the nearest one; other keys of the application pass', async () => {
+    const p = project({ '001_a.sql': CREATE('a') });
+    try {
+      const db = `sqlite:${join(p.dir, 'app.db')}`;
+      for (const [key, nearest] of [['tabel', 'table'], ['lockTimout', 'lockTimeout'], ['DB', 'db'], ['initSQL', 'initSql']] as const) {
+        await assert.rejects(
+          createMigrator({ db, dir: p.migrations, [key]: 'x' } as never),
+          (error: unknown) => error instanceof ConfigError && error.code === 'config' && error.message === `unknown option "${key}": did you mean "${nearest}"?`,
+        );
+      }
+      const result = await migrate({ db, dir: p.migrations, appName: 'shop', port: 8080, log: true } as never);
+      assert.deepEqual(result.applied, ['001']);
     } finally {
       p.cleanup();
     }

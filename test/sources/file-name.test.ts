@@ -140,3 +140,12 @@ describe('classifyFolderName', () => {
     assert.equal(classifyFolderName('001_x.sql'), null);
   });
 });
+
+describe('a version or name longer than the tracking table holds', () => {
+  test('is malformed, with the reason (a 255-character version still fits)', () => {
+    assert.equal(classifyFileName(`${'1'.repeat(255)}_a.sql`).type, 'migration');
+    const long = classifyFileName(`${'1'.repeat(256)}_a.sql`);
+    assert.equal(long.type, 'malformed');
+    assert.match((long as { reason: string }).reason, /its version is 256 characters long; the tracking table holds at most 255/);
+  });
+});

@@ -58,6 +58,9 @@ export interface CliOptions {
   /** Called once the child has written `text` to stderr or stdout (e.g. to send a signal). */
   readonly onOutput?: (text: string, child: import('node:child_process').ChildProcess) => void;
   readonly timeoutMs?: number;
+  /** Run as this user and group (e.g. 65534, nobody: root reads any file, so permission tests need another user). */
+  readonly uid?: number;
+  readonly gid?: number;
 }
 
 /** Runs the real `strata` binary. DATABASE_URL and STRATA_ENV are cleared unless given. */
@@ -65,7 +68,13 @@ export function strata(args: readonly string[], options: CliOptions): Promise<Cl
   const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: undefined, STRATA_ENV: undefined, NO_COLOR: '1', ...options.env };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd,
+      env: env as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.uid === undefined ? {} : { uid: options.uid }),
+      ...(options.gid === undefined ? {} : { gid: options.gid }),
+    });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);

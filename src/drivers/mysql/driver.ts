@@ -9,6 +9,7 @@
  */
 import { hostname } from 'node:os';
 import { ConfigError } from '../../core/errors.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../connect-timeout.js';
 import { loadPeer } from '../peer.js';
 import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
 import type { AppliedChecksum, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, LockHolder, LockOptions, LockStrategy, Row } from '../driver.js';
@@ -24,12 +25,15 @@ import {
   APPLIED_COLUMNS, LOG_COLUMNS, type TrackingSql, createAppliedTableSql, createLogTableSql, quoteId, trackingSql, upgradeSql, withDatetimes,
 } from './tracking.js';
 
-export type MysqlTarget = { url: string; display: string } | { client: unknown };
+export type MysqlTarget = { url: string; display: string; secrets?: readonly string[] } | { client: unknown };
 
 export async function createMysqlDriver(target: MysqlTarget, options: DriverOptions): Promise<Driver> {
   if ('client' in target) return new MysqlDriver(poolSource(target.client, poolDisplay(target.client)), options);
   const mysql = loadPeer<MysqlModule>('mysql2/promise', 'MySQL');
-  return new MysqlDriver(urlSource(mysql, target.url, target.display, options.runId), options);
+  return new MysqlDriver(urlSource(mysql, target.url, target.display, options.runId, {
+    secrets: target.secrets ?? [],
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+  }), options);
 }
 
 /** How often a tracking write in its own transaction is tried when the server rolls it back. */
@@ -40,6 +44,7 @@ class MysqlDriver implements Driver {
   readonly syntax = 'mysql' as const;
   readonly capabilities = { transactionalDdl: false, groupCommit: false, atomic: false, ddlLockTimeout: true };
   readonly displayName: string;
+  readonly secrets: readonly string[];
 
   private readonly runConnection: RunConnection;
   private statements: TrackingSql | null = null;
@@ -59,6 +64,7 @@ class MysqlDriver implements Driver {
     private readonly options: DriverOptions,
   ) {
     this.displayName = source.display;
+    this.secrets = source.secrets;
     this.runConnection = new RunConnection(source, options);
   }
 

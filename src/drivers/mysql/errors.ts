@@ -5,6 +5,7 @@
  */
 import { ConnectionError, messageOf } from '../../core/errors.js';
 import type { ErrorFacts } from '../driver.js';
+import { connectTimedOut } from '../connect-timeout.js';
 import { redactText } from '../url.js';
 
 /** Server error numbers strata acts on (names as in the server's errmsg files). */
@@ -87,8 +88,10 @@ export function isFatal(error: unknown): boolean {
 }
 
 /** A connection or authentication failure, scrubbed of the password (mysql2 never prints it, but a URL in a message could). */
-export function connectionFailed(display: string, password: string | null, error: unknown): ConnectionError {
-  const reason = redactText(messageOf(error), password ? [password] : []);
+export function connectionFailed(display: string, secrets: readonly string[], error: unknown, timeoutMs?: number): ConnectionError {
+  // mysql2's connectTimeout fired: ETIMEDOUT from its own timer, not from the socket.
+  if (timeoutMs && (error as { code?: unknown } | null)?.code === 'ETIMEDOUT') return connectTimedOut(display, timeoutMs, error);
+  const reason = redactText(messageOf(error), secrets);
   const errno = errnoOf(error);
   const hint =
     errno === ER.ACCESS_DENIED || errno === ER.DBACCESS_DENIED

@@ -4,7 +4,10 @@
  * and closed — or, when it came from the application's pool, given back as it was found.
  */
 import { ConfigError, ConnectionError } from '../../core/errors.js';
+import { untilAborted } from '../../core/until-aborted.js';
 import { type MysqlEngine, detectEngine, engineFromVersion, needsWsrepProbe, sessionSettings } from './engine.js';
+import { splitStatements } from '../../sql/split.js';
+import { initSqlFailed } from '../init-sql.js';
 import { isMissingDatabase } from './errors.js';
 import type { MysqlSession, SessionSource } from './session.js';
 
@@ -23,12 +26,14 @@ export class RunConnection {
   private missingDatabase: ConnectionError | null = null;
   private serverFacts: ServerFacts | null = null;
   private engine: MysqlEngine | null = null;
+  /** initSql ran on the connection: its session is the project's now, not the pool's. */
+  private initialised = false;
   /** A pooled connection's own values of the session variables strata changed, to put back. */
   private readonly restore = new Map<string, string>();
 
   constructor(
     private readonly source: SessionSource,
-    private readonly settings: { readonly ddlLockTimeoutMs: number; readonly statementTimeoutMs: number },
+    private readonly settings: { readonly ddlLockTimeoutMs: number; readonly statementTimeoutMs: number; readonly signal?: AbortSignal; readonly initSql?: readonly string[] },
   ) {}
 
   /** The connection if it is open now (no connecting). */
@@ -44,7 +49,9 @@ export class RunConnection {
 
   /** For reads: null when the database does not exist (nothing is applied there). */
   read(): Promise<MysqlSession | null> {
-    this.opening ??= this.open();
+    // Connected on first use, so the signal is watched here: a server that accepts and never
+    // answers must not hold a stopped run for the connect timeout.
+    this.opening ??= untilAborted(this.open(), this.settings.signal, 'stopped while connecting to the database: nothing was changed');
     return this.opening;
   }
 
@@ -58,6 +65,11 @@ export class RunConnection {
     let session: MysqlSession;
     try {
       session = await this.source.open();
+      if (this.settings.signal?.aborted) {
+        // Connected after the run was stopped: nobody will use it.
+        await session.close(true);
+        return null;
+      }
     } catch (error) {
       if (error instanceof ConnectionError && isMissingDatabase(error.cause)) {
         this.missingDatabase = error;
@@ -81,7 +93,7 @@ export class RunConnection {
    * first, to be put back.
    */
   private async setUp(session: MysqlSession): Promise<void> {
-    const [row] = await session.rows('SELECT DATABASE() AS db, CONNECTION_ID() AS id, VERSION() AS version, @@version_comment AS comment');
+    const [row] = await session.rows('SELECT DATABASE() AS db, CONNECTION_ID() AS id, VERSION() AS version, @@version_comment AS comment, @@SESSION.sql_mode AS sql_mode');
     if (!row || row.db === null || row.db === undefined || row.db === '') {
       throw new ConfigError('config', `${this.source.display} names no database`, {
         hint: 'put the database in the URL (mysql://user@host:3306/dbname) or in the pool options',
@@ -89,17 +101,51 @@ export class RunConnection {
     }
     this.serverFacts = { database: String(row.db), connectionId: Number(row.id), version: String(row.version), versionComment: String(row.comment ?? '') };
     const settings = sessionSettings(engineFromVersion(this.serverFacts.version, this.serverFacts.versionComment), this.settings);
-    if (settings.length === 0) return;
-    await this.set(session, settings);
+    // The mysql client's session (§2): the server's own collation for utf8mb4 — what stored
+    // routines record as collation_connection — rather than the one mysql2's handshake
+    // picks (utf8mb4_unicode_ci). A pool the application configured keeps its own.
+    const extra = session.pooled ? this.withoutIgnoreSpace(String(row.sql_mode ?? '')) : ['NAMES utf8mb4'];
+    if (settings.length > 0 || extra.length > 0) await this.set(session, settings, extra);
+    await this.runInitSql(session);
   }
 
-  /** SET SESSION, remembering a pooled connection's own values first. */
-  private async set(session: MysqlSession, settings: readonly (readonly [string, string])[]): Promise<void> {
-    if (session.pooled) {
+  /**
+   * The project's own session set-up (`initSql`), after strata's so it may override it. Its
+   * effects cannot be undone: a pooled connection it ran on is destroyed, never returned.
+   */
+  private async runInitSql(session: MysqlSession): Promise<void> {
+    for (const entry of this.settings.initSql ?? []) {
+      for (const statement of splitStatements(entry, 'mysql')) {
+        this.initialised = true;
+        try {
+          await session.exec(statement.text);
+        } catch (error) {
+          throw initSqlFailed(statement.text, error, this.source.secrets);
+        }
+      }
+    }
+  }
+
+  /**
+   * A connection of the application's mysql2 pool carries mysql2's default IGNORE_SPACE flag
+   * in its sql_mode, which makes `CREATE TABLE count (…)` a syntax error: strata removes it for
+   * the run and puts the pool's sql_mode back afterwards. (The collation stays the pool's.)
+   */
+  private withoutIgnoreSpace(sqlMode: string): string[] {
+    const modes = sqlMode.split(',');
+    // sql_mode holds only upper-case names and commas; anything else is not spliced into SQL.
+    if (!modes.includes('IGNORE_SPACE') || !/^[A-Z0-9_,]*$/.test(sqlMode)) return [];
+    if (!this.restore.has('sql_mode')) this.restore.set('sql_mode', `'${sqlMode}'`);
+    return [`SESSION sql_mode = '${modes.filter((mode) => mode !== 'IGNORE_SPACE').join(',')}'`];
+  }
+
+  /** SET SESSION, remembering a pooled connection's own values first; `extra` goes first (SET NAMES). */
+  private async set(session: MysqlSession, settings: readonly (readonly [string, string])[], extra: readonly string[] = []): Promise<void> {
+    if (session.pooled && settings.length > 0) {
       const [own] = await session.rows(`SELECT ${settings.map(([name]) => `@@SESSION.${name} AS ${name}`).join(', ')}`);
       for (const [name] of settings) if (!this.restore.has(name)) this.restore.set(name, numberOrDefault(own?.[name]));
     }
-    await session.exec(`SET SESSION ${settings.map(([name, value]) => `${name} = ${value}`).join(', ')}`);
+    await session.exec(`SET ${[...extra, ...settings.map(([name, value]) => `SESSION ${name} = ${value}`)].join(', ')}`);
   }
 
   /** The engine, asking `@@wsrep_on` only where a Galera cluster is possible (once per run). */
@@ -135,7 +181,7 @@ export class RunConnection {
     const session = this.session;
     this.session = null;
     if (!session) return;
-    let drop = destroy;
+    let drop = destroy || (session.pooled && this.initialised);
     if (session.pooled && !drop && !session.broken) {
       try {
         if (session.inTransaction) await session.exec('ROLLBACK');

@@ -49,6 +49,8 @@ const SERVER_STATUS_IN_TRANS = 0x0001;
 export interface SessionSource {
   /** Safe to print (no password). */
   readonly display: string;
+  /** Every form of the password, to scrub from messages. */
+  readonly secrets: readonly string[];
   readonly pooled: boolean;
   /** How many connections the application's pool may open (null: not a pool, or not known). */
   readonly connectionLimit: number | null;
@@ -68,14 +70,15 @@ export function programName(runId: string): string {
 }
 
 /** Connections strata opens itself from a `mysql://` or `mariadb://` URL. */
-export function urlSource(mysql: MysqlModule, url: string, display: string, runId: string): SessionSource {
+export function urlSource(mysql: MysqlModule, url: string, display: string, runId: string, settings: { secrets: readonly string[]; connectTimeoutMs: number }): SessionSource {
   // mysql2 reads user, password, host, port, database and options from the URL; the scheme
   // only has to be one it knows. Its multi-statement mode stays off whatever the URL says:
   // strata splits statements itself (§2), and a URL option would override ours.
   const uri = withoutMultipleStatements(url.replace(/^mariadb:/i, 'mysql:'));
-  const password = passwordOf(uri);
+  const { secrets, connectTimeoutMs } = settings;
   return {
     display,
+    secrets,
     pooled: false,
     connectionLimit: null,
     async open() {
@@ -88,10 +91,16 @@ export function urlSource(mysql: MysqlModule, url: string, display: string, runI
           // errors name the file and line instead, and 1,000 migrations make ~6,000 calls.
           trace: false,
           connectAttributes: { program_name: programName(runId) },
+          // The mysql client's session (§2): mysql2 sets IGNORE_SPACE by default, which makes
+          // `CREATE TABLE count (…)` a syntax error and is recorded in every stored routine's
+          // sql_mode. The collation is the server's for utf8mb4 (SET NAMES, run.connection.ts).
+          flags: ['-IGNORE_SPACE'],
+          // 0 = no limit (mysql2 sets no timer then).
+          connectTimeout: connectTimeoutMs,
         });
         return new MysqlSession(connection, false);
       } catch (error) {
-        throw connectionFailed(display, password, error);
+        throw connectionFailed(display, secrets, error, connectTimeoutMs);
       }
     },
   };
@@ -107,8 +116,12 @@ export function poolSource(client: unknown, display: string): SessionSource {
     candidate.pool === undefined && typeof candidate.promise === 'function' ? candidate.promise() : (client as PromisePool);
   const config = (client as { config?: { connectionLimit?: unknown }; pool?: { config?: { connectionLimit?: unknown } } });
   const limit = Number(config.pool?.config?.connectionLimit ?? config.config?.connectionLimit);
+  const password = (client as { pool?: { config?: { connectionConfig?: { password?: unknown } } }; config?: { connectionConfig?: { password?: unknown } } });
+  const secret = password.pool?.config?.connectionConfig?.password ?? password.config?.connectionConfig?.password;
+  const secrets = typeof secret === 'string' && secret !== '' ? [secret] : [];
   return {
     display,
+    secrets,
     pooled: true,
     connectionLimit: Number.isFinite(limit) && limit > 0 ? limit : null,
     async open(purpose = 'run') {
@@ -118,7 +131,7 @@ export function poolSource(client: unknown, display: string): SessionSource {
         return new MysqlSession(await withinExtraWait(checkout, display), true);
       } catch (error) {
         if (error instanceof ConnectionError) throw error;
-        throw connectionFailed(display, null, error);
+        throw connectionFailed(display, secrets, error);
       }
     },
   };
@@ -164,15 +177,6 @@ function withoutMultipleStatements(uri: string): string {
     return parsed.toString();
   } catch {
     return uri; // mysql2 reports the bad URL
-  }
-}
-
-function passwordOf(uri: string): string | null {
-  try {
-    const parsed = new URL(uri);
-    return parsed.password ? decodeURIComponent(parsed.password) : null;
-  } catch {
-    return null;
   }
 }
 

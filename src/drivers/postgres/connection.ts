@@ -7,15 +7,11 @@ import { connect as connectSocket } from 'node:net';
 import type { Client, ClientBase, ClientConfig, Pool, PoolClient } from 'pg';
 import { ConfigError } from '../../core/errors.js';
 import { loadPeer } from '../peer.js';
-import { passwordOf } from '../url.js';
 import { connectionFailed } from './errors.js';
 
 export type PgModule = typeof import('pg');
 
-export type PostgresTarget = { readonly url: string; readonly display: string } | { readonly client: unknown };
-
-/** pg waits forever for an unreachable host unless told otherwise. */
-const CONNECT_TIMEOUT_MS = 10_000;
+export type PostgresTarget = { readonly url: string; readonly display: string; readonly secrets?: readonly string[] } | { readonly client: unknown };
 
 export interface RunConnection {
   readonly client: ClientBase;
@@ -39,11 +35,13 @@ export async function openRunConnection(
   target: PostgresTarget,
   applicationName: string,
   onError: (error: Error) => void,
+  /** pg waits forever for a host that never answers unless told otherwise; 0 = no limit. */
+  connectTimeoutMs: number,
 ): Promise<RunConnection> {
   if ('url' in target) {
-    const password = passwordOf(target.url);
-    const secrets = password ? [password] : [];
-    const config: ClientConfig = { connectionString: target.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true };
+    // pg falls back to PGPASSWORD when the URL has none: scrub that one too.
+    const secrets = target.secrets?.length ? [...target.secrets] : process.env.PGPASSWORD ? [process.env.PGPASSWORD] : [];
+    const config: ClientConfig = { connectionString: target.url, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true };
     const client = await connect(pg, { ...config, application_name: applicationName }, target.display, secrets);
     client.on('error', onError);
     return {
@@ -62,9 +60,10 @@ export async function openRunConnection(
   const given = target.client as Record<string, unknown>;
   if ('totalCount' in given) {
     const pool = target.client as Pool;
-    const config = { ...(pool.options as ClientConfig), connectionTimeoutMillis: pool.options.connectionTimeoutMillis || CONNECT_TIMEOUT_MS };
+    // pg keeps the password non-enumerable (so it is not logged): a spread drops it.
+    const config = { ...(pool.options as ClientConfig), password: pool.options.password, connectionTimeoutMillis: pool.options.connectionTimeoutMillis || connectTimeoutMs };
     const display = displayOf(config);
-    const secrets = typeof config.password === 'string' && config.password ? [config.password] : [];
+    const secrets = typeof config.password === 'string' && config.password ? [config.password] : process.env.PGPASSWORD ? [process.env.PGPASSWORD] : [];
     let client: PoolClient;
     try {
       client = await pool.connect();
@@ -107,10 +106,10 @@ export async function openRunConnection(
     database: client.database,
     password: client.password,
     ssl: client.ssl,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    connectionTimeoutMillis: connectTimeoutMs,
   };
   const display = displayOf(config);
-  const secrets = typeof client.password === 'string' && client.password ? [client.password] : [];
+  const secrets = typeof client.password === 'string' && client.password ? [client.password] : process.env.PGPASSWORD ? [process.env.PGPASSWORD] : [];
   client.on('error', onError);
   return {
     client,
@@ -133,7 +132,7 @@ async function connect(pg: PgModule, config: ClientConfig, display: string, secr
     await client.connect();
   } catch (error) {
     await client.end().catch(() => undefined);
-    throw connectionFailed(error, display, secrets);
+    throw connectionFailed(error, display, secrets, config.connectionTimeoutMillis);
   }
   return client;
 }

@@ -17,6 +17,9 @@ import {
 } from './errors.js';
 import * as introspect from './introspect.js';
 import { invalidIndexHint } from './invalid-index.js';
+import { splitStatements } from '../../sql/split.js';
+import { initSqlFailed } from '../init-sql.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../connect-timeout.js';
 import { AdvisoryLock, advisoryKeys, type RunQuery } from './lock.js';
 import { PgLease } from './lease.js';
 import { MissingDatabaseDriver } from './missing-database.js';
@@ -31,11 +34,18 @@ export async function createPostgresDriver(target: PostgresTarget, options: Driv
   let driver: PostgresDriver | undefined;
   let connection: RunConnection;
   try {
-    connection = await openRunConnection(pg, target, applicationName(options.runId), (error) => driver?.connectionLost(error));
+    connection = await openRunConnection(pg, target, applicationName(options.runId), (error) => driver?.connectionLost(error), options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
   } catch (error) {
     if ('url' in target && error instanceof ConnectionError && sqlState(error.cause) === INVALID_CATALOG_NAME) {
       return new MissingDatabaseDriver(target.display, error);
     }
+    throw error;
+  }
+  try {
+    // Before the session facts are read: an initSql `SET search_path` decides the schema.
+    await runInitSql(connection, options.initSql ?? []);
+  } catch (error) {
+    await connection.release(true);
     throw error;
   }
   try {
@@ -44,13 +54,29 @@ export async function createPostgresDriver(target: PostgresTarget, options: Driv
       current_setting('statement_timeout', true) AS statement_timeout, current_setting('application_name') AS application_name`);
     const session = rows[0] as SessionFacts;
     const engine = detectEngine(session.version);
-    driver = new PostgresDriver(connection, options, engine, chooseLock(engine, options.lock), session);
+    driver = new PostgresDriver(connection, options, engine, chooseLock(engine, options.lock), session, (options.initSql ?? []).length > 0);
     await driver.configure();
     return driver;
   } catch (error) {
     await connection.release(true);
     if (error instanceof StrataError) throw error; // `--lock session` where it would be a no-op
     throw connectionFailed(error, connection.display, connection.secrets);
+  }
+}
+
+/**
+ * The project's own session set-up (`initSql`), each entry split like a migration. Its effects
+ * cannot be undone, so a pooled connection it ran on is destroyed rather than returned.
+ */
+async function runInitSql(connection: RunConnection, initSql: readonly string[]): Promise<void> {
+  for (const entry of initSql) {
+    for (const statement of splitStatements(entry, 'postgres')) {
+      try {
+        await connection.client.query(statement.text);
+      } catch (error) {
+        throw initSqlFailed(statement.text, error, connection.secrets);
+      }
+    }
   }
 }
 
@@ -84,6 +110,7 @@ class PostgresDriver implements Driver {
   readonly syntax = 'postgres' as const;
   readonly capabilities: Capabilities;
   readonly displayName: string;
+  readonly secrets: readonly string[];
 
   private readonly session: PgSession;
   private readonly names: TrackingNames;
@@ -99,9 +126,12 @@ class PostgresDriver implements Driver {
     private readonly engine: Engine,
     private readonly strategy: LockStrategy,
     private readonly facts: SessionFacts,
+    /** initSql ran on the connection: its session state is the project's, not the pool's. */
+    private readonly initialised = false,
   ) {
     this.capabilities = capabilitiesOf(engine);
     this.displayName = connection.display;
+    this.secrets = connection.secrets;
     const schema = options.schema ?? facts.schema ?? 'public';
     const q = introspect.quoteIdent;
     this.names = {
@@ -423,7 +453,7 @@ class PostgresDriver implements Driver {
     if (this.closed) return;
     this.closed = true;
     await this.releaseLock();
-    let destroy = this.broken !== null || (this.advisory?.failedToRelease ?? false);
+    let destroy = this.broken !== null || (this.advisory?.failedToRelease ?? false) || (this.initialised && this.connection.origin === 'pool');
     if (!destroy && this.connection.origin !== 'url') {
       try {
         await this.session.restore();

@@ -5,6 +5,7 @@
  */
 import { ConnectionError, messageOf } from '../../core/errors.js';
 import type { ErrorFacts } from '../driver.js';
+import { connectTimedOut } from '../connect-timeout.js';
 import { redactText } from '../url.js';
 
 /** lock_not_available: lock_timeout (or NOWAIT) expired before the lock was granted. */
@@ -76,11 +77,18 @@ export function scrub<E>(error: E, secrets: readonly string[]): E {
  * The cause is a copy that keeps pg's code but not its properties, which can hold the
  * connection string (Node's "Invalid URL" error carries its `input`).
  */
-export function connectionFailed(error: unknown, display: string, secrets: readonly string[]): ConnectionError {
+export function connectionFailed(error: unknown, display: string, secrets: readonly string[], timeoutMs?: number): ConnectionError {
   const message = redactText(messageOf(error), secrets);
   const code = (error as { code?: unknown } | null)?.code;
   const cause = Object.assign(new Error(message), typeof code === 'string' ? { code } : {});
+  if (timeoutMs && isConnectTimeout(error)) return connectTimedOut(display, timeoutMs, cause);
   return new ConnectionError('connection-failed', `cannot connect to ${display}: ${message}`, { hint: connectionHint(code) }, { cause });
+}
+
+/** pg's own connectionTimeoutMillis fired (its wording differs between the connect and the start-up phase). */
+function isConnectTimeout(error: unknown): boolean {
+  const text = messageOf(error);
+  return text === 'timeout expired' || /connection timeout/i.test(text);
 }
 
 function connectionHint(code: unknown): string {

@@ -10,6 +10,8 @@ import { ConfigError, ConnectionError, messageOf } from '../../core/errors.js';
 import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
 import type { AppliedChecksum, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, LockHolder, LockOptions, Row } from '../driver.js';
 import { APPLIED_COLUMNS, LOG_COLUMNS, appliedValues, assertStrataTable, logValues, toApplied, toLogRow } from '../tracking-rows.js';
+import { splitStatements } from '../../sql/split.js';
+import { initSqlFailed } from '../init-sql.js';
 import { loadPeer, sqliteAddonPath } from '../peer.js';
 import { SqliteLease } from './lease.js';
 import { fileIdentity, park, takeParked } from './parked.js';
@@ -41,6 +43,9 @@ const STAMP_SQL = 'SELECT data_version, schema_version, total_changes() FROM pra
 const checksumReads = new WeakMap<Database.Database, Map<string, { stamp: string; rows: readonly AppliedChecksum[] }>>();
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** SQLITE_FULL: the disk (or the file system's quota) has no room for the database, its journal or a temporary file. */
+const isDiskFull = (error: unknown): boolean => (error as { code?: string } | null)?.code === 'SQLITE_FULL';
 
 class SqliteDriver implements Driver {
   readonly dialect = 'sqlite' as const;
@@ -101,21 +106,46 @@ class SqliteDriver implements Driver {
         mkdirSync(folder, { recursive: true });
       }
     }
+    let db: Database.Database;
     try {
       const nativeBinding = sqliteAddonPath();
-      this.db = new this.BetterSqlite!(file, { fileMustExist: !create && !memory, ...(nativeBinding ? { nativeBinding } : {}) });
+      db = new this.BetterSqlite!(file, { fileMustExist: !create && !memory, ...(nativeBinding ? { nativeBinding } : {}) });
     } catch (error) {
       throw new ConnectionError('connection-failed', `cannot open ${this.displayName}: ${messageOf(error)}`, {
         hint: 'check that the path is right and the file and its folder are writable',
       }, { cause: error });
     }
+    try {
+      this.configure(db);
+      // Opening reads nothing: compile one statement now, which reads the header and the
+      // schema, so a file that is not a database fails here, named, and not in the middle of
+      // whatever statement happens to come first.
+      db.prepare('SELECT 1 FROM sqlite_master LIMIT 0');
+    } catch (error) {
+      db.close();
+      const code = (error as { code?: string }).code;
+      if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT') throw error;
+      throw new ConnectionError('connection-failed', `cannot open ${this.displayName}: ${file} is not a SQLite database, or is damaged (${messageOf(error)})`, {
+        hint: 'check that --db / DATABASE_URL names the right file; restore a damaged database from a backup, or recover it with the sqlite3 shell\'s `.recover`',
+      }, { cause: error });
+    }
+    this.db = db;
     if (!memory) this.identity = fileIdentity(file);
-    this.configure(this.db);
     return this.db;
   }
 
   private configure(db: Database.Database): void {
     db.pragma(`busy_timeout = ${Math.max(0, Math.round(this.options.lockTimeoutMs))}`);
+    // initSql runs on every connection handed to a run, a parked one taken again included.
+    for (const entry of this.options.initSql ?? []) {
+      for (const statement of splitStatements(entry, 'sqlite')) {
+        try {
+          db.exec(statement.text);
+        } catch (error) {
+          throw initSqlFailed(statement.text, error, []);
+        }
+      }
+    }
   }
 
   private prepared(sql: string): Database.Statement {
@@ -141,8 +171,16 @@ class SqliteDriver implements Driver {
       if ((error as { code?: string }).code === 'SQLITE_READONLY' || (error as { code?: string }).code === 'SQLITE_CANTOPEN') {
         throw new ConnectionError('connection-failed', `cannot write ${this.displayName}: ${messageOf(error)}`, { hint: 'check that the file and its folder are writable' }, { cause: error });
       }
-      throw error;
+      throw this.diskFullBeforeRun(error);
     }
+  }
+
+  /** A full disk before any migration ran (taking the lease, creating the tracking tables): exit 2, named. */
+  private diskFullBeforeRun(error: unknown): unknown {
+    if (!isDiskFull(error)) return error;
+    return new ConnectionError('connection-failed', `cannot write ${this.displayName}: the disk that holds ${resolve(this.path)} is full (${messageOf(error)})`, {
+      hint: 'free space on that disk (or raise its quota), then run the command again; nothing was applied',
+    }, { cause: error });
   }
   async releaseLock(): Promise<void> {
     this.lease.release();
@@ -207,6 +245,14 @@ class SqliteDriver implements Driver {
   }
 
   async ensureTracking(): Promise<void> {
+    try {
+      this.createTracking();
+    } catch (error) {
+      throw this.diskFullBeforeRun(error);
+    }
+  }
+
+  private createTracking(): void {
     const db = this.open(true)!;
     const existing = this.columnsOf(db, this.options.table);
     if (existing) assertStrataTable(this.options.table, existing);
@@ -400,7 +446,7 @@ class SqliteDriver implements Driver {
   // ---- errors and signals ----
   errorFacts(error: unknown): ErrorFacts {
     const message = error instanceof Error ? error.message : '';
-    return { lockTimeout: false, noEffect: /syntax error|no such (table|column)|already exists/i.test(message), cancelled: false };
+    return { lockTimeout: false, noEffect: /syntax error|no such (table|column)|already exists/i.test(message), cancelled: false, diskFull: isDiskFull(error) };
   }
   async cancel(): Promise<void> {
     // better-sqlite3 runs statements synchronously: a signal takes effect when the current one returns.
