@@ -25,6 +25,7 @@ import { plan, up, type PlanResult, type UpOptions, type UpResult } from './oper
 import { createDirectorySource } from './sources/directory.js';
 import { createListSource, type ListMigration } from './sources/list.js';
 import type { LogRow } from './core/model.js';
+import { migrationId } from './core/version.js';
 import type { DbObject } from './drivers/driver.js';
 
 export interface Logger {
@@ -241,10 +242,10 @@ function logEvent(logger: Logger, event: StrataEvent): void {
       logger.info(`strata: waiting for the migration lock${event.holder ? ` (held by ${event.holder})` : ''}`);
       break;
     case 'migration-done':
-      logger.info(`strata: ${event.direction === 'up' ? 'applied' : 'rolled back'} ${event.version}_${event.name} (${event.durationMs} ms)`);
+      logger.info(`strata: ${event.direction === 'up' ? 'applied' : 'rolled back'} ${migrationId(event.version, event.name)} (${event.durationMs} ms)`);
       break;
     case 'migration-failed':
-      (logger.error ?? logger.info).call(logger, `strata: ${event.version}_${event.name} failed: ${event.error}`);
+      (logger.error ?? logger.info).call(logger, `strata: ${migrationId(event.version, event.name)} failed: ${event.error}`);
       break;
     case 'ddl-retry':
       (logger.warn ?? logger.info).call(logger, `strata: ${event.version} waited too long for a lock${event.table ? ` on ${event.table}` : ''}; retry ${event.attempt}`);

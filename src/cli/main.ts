@@ -15,6 +15,7 @@ import { guardRun, type ProcessCrash } from './run-guard.js';
 import { renderHistory, renderInfo, renderPlan, renderRepairPlan, renderStatus, renderValidate } from './render.js';
 import { init, newMigration } from './scaffold.js';
 import type { TemplateName } from './templates.js';
+import { migrationId } from '../core/version.js';
 
 const VERSION = strataPackage().version;
 
@@ -361,11 +362,11 @@ function onEvent(out: Output, progress: Progress, event: StrataEvent): void {
       out.note(`strata: waiting for the migration lock${event.holder ? ` (held by ${event.holder})` : ''}…`);
       break;
     case 'migration-start':
-      progress.update(event.index, event.total, `${event.direction === 'up' ? 'applying' : 'rolling back'} ${event.version}_${event.name}`);
+      progress.update(event.index, event.total, `${event.direction === 'up' ? 'applying' : 'rolling back'} ${migrationId(event.version, event.name)}`);
       break;
     case 'migration-done':
       progress.clear();
-      out.line(`${event.direction === 'up' ? 'applied' : 'rolled back'} ${event.version}_${event.name} (${event.durationMs} ms)`);
+      out.line(`${event.direction === 'up' ? 'applied' : 'rolled back'} ${migrationId(event.version, event.name)} (${event.durationMs} ms)`);
       break;
     case 'ddl-retry':
       out.note(`strata: ${event.version} waited too long for a lock${event.table ? ` on ${event.table}` : ''}; retrying (${event.attempt})`);

@@ -1,6 +1,7 @@
 /** Human-readable rendering of each command's result. */
 import type { InfoResult, PlanResult, StatusResult, ValidateResult, LogRow, RepairResult } from '../index.js';
 import { formatBytes, paint, table, type Output } from './output.js';
+import { migrationId } from '../core/version.js';
 
 const STATE_COLOR: Record<string, number> = { applied: 32, pending: 33, changed: 31, missing: 31, dirty: 31 };
 
@@ -39,7 +40,7 @@ export function renderPlan(out: Output, result: PlanResult, verb: string): void 
   out.line(`would ${verb} ${result.plan.length} migration${result.plan.length === 1 ? '' : 's'}:`);
   for (const step of result.plan) {
     out.line();
-    out.line(`-- ${step.version}_${step.name}${step.file ? ` (${step.file})` : ''}${step.transaction ? '' : ' [transaction: off]'}`);
+    out.line(`-- ${migrationId(step.version, step.name)}${step.file ? ` (${step.file})` : ''}${step.transaction ? '' : ' [transaction: off]'}`);
     out.line(step.sql ?? '-- (code migration)');
   }
 }

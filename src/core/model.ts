@@ -129,6 +129,7 @@ export type ProblemCode =
   | 'forbidden-statement'
   | 'unterminated-sql'
   | 'invalid-encoding'
+  | 'other-tool-files'
   | 'unreadable-file';
 
 export interface Problem {

@@ -3,7 +3,8 @@
  * check, `plan` and the run all need them, and splitting 10,000 scripts twice shows up in a
  * profile. Scripts are the loaded migrations' own objects, so a WeakMap keeps no garbage.
  */
-import { splitScript, type SplitScript, type SqlSyntax, type Statement, type Unterminated } from '../sql/split.js';
+import { splitMigrationScript } from '../sql/goose-blocks.js';
+import type { SplitScript, SqlSyntax, Statement, Unterminated } from '../sql/split.js';
 import type { SqlScript } from './model.js';
 
 const cache = new WeakMap<SqlScript, { syntax: SqlSyntax; split: SplitScript }>();
@@ -11,7 +12,7 @@ const cache = new WeakMap<SqlScript, { syntax: SqlSyntax; split: SplitScript }>(
 function splitOnce(script: SqlScript, syntax: SqlSyntax): SplitScript {
   const hit = cache.get(script);
   if (hit && hit.syntax === syntax) return hit.split;
-  const split = splitScript(script.sql, syntax, { startLine: script.startLine });
+  const split = splitMigrationScript(script.sql, syntax, { startLine: script.startLine });
   cache.set(script, { syntax, split });
   return split;
 }

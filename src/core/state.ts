@@ -4,7 +4,7 @@
  */
 import type { AppliedMigration, Discovery, LoadedMigration, Problem, SourceMigration } from './model.js';
 import { canonicalOrder } from './order.js';
-import { resolveReference, versionKey } from './version.js';
+import { migrationId, resolveReference, versionKey } from './version.js';
 
 export type EntryState = 'applied' | 'pending' | 'changed' | 'missing' | 'dirty';
 
@@ -63,7 +63,7 @@ export function buildState(
           code: 'unknown-dependency',
           file: fileOf(key),
           key,
-          message: `${fileOf(key) ?? `${versionOf(key)}_${nameOf(key)}`} depends on ${reference}, which is not a known migration`,
+          message: `${fileOf(key) ?? migrationId(versionOf(key), nameOf(key))} depends on ${reference}, which is not a known migration`,
         });
       }
     }
@@ -72,7 +72,7 @@ export function buildState(
 
   const { order, cycles } = canonicalOrder([...keys].map((key) => ({ key, version: versionOf(key), dependsOn: dependsOn.get(key)! })));
   for (const cycle of cycles) {
-    const label = (k: string) => fileOf(k) ?? `${versionOf(k)}_${nameOf(k)}`;
+    const label = (k: string) => fileOf(k) ?? migrationId(versionOf(k), nameOf(k));
     problems.push({
       code: 'dependency-cycle',
       file: fileOf(cycle[0]!),
@@ -98,7 +98,7 @@ export function buildState(
     else if (row) state = 'applied';
     else state = 'pending';
     const outOfOrder = !row && index < lastAppliedIndex;
-    return { key, version, name, id: `${version}_${name}`, file: source?.file ?? null, source, applied: row, state, outOfOrder, dependsOn: dependsOn.get(key)! };
+    return { key, version, name, id: migrationId(version, name), file: source?.file ?? null, source, applied: row, state, outOfOrder, dependsOn: dependsOn.get(key)! };
   });
 
   for (const entry of entries) {

@@ -33,7 +33,7 @@ export function forbiddenStatements(m: LoadedMigration, syntax: SqlSyntax, inTra
 
 function describeUnterminated(open: Unterminated): string {
   const comment = open.kind === 'block comment' || open.kind === 'executable comment';
-  const closer = comment ? '*/' : open.opener === '[' ? ']' : open.opener.replace(/^[Ee]'/, "'");
+  const closer = comment ? '*/' : open.kind === 'goose statement block' ? '-- +goose StatementEnd' : open.opener === '[' ? ']' : open.opener.replace(/^[Ee]'/, "'");
   const consequence = comment ? 'everything after it would be skipped as a comment' : 'everything after it would be part of it';
   return `the ${open.kind} that opens here with ${open.opener} is never closed (${consequence}); close it with ${closer}`;
 }

@@ -75,13 +75,22 @@ export interface Reference {
 }
 
 /**
- * Commands and `depends` accept a version as written in the file name or an id
- * (`003` or `003_add_email`). null when `input` is neither.
+ * Commands and `depends` accept a version as written in the file name, an id
+ * (`003` or `003_add_email`), or the file name's stem (`V1_1__Add_email`). null when `input`
+ * is none of them.
  */
 export function parseReference(input: string): Reference | null {
   if (VERSION.test(input)) return { key: versionKey(input), name: null };
-  const match = /^(?:migration_)?(\d+(?:_\d+)*)_([a-z][a-z0-9_]*)$/.exec(input);
-  return match ? { key: versionKey(match[1]!), name: match[2]! } : null;
+  const match = REFERENCE.exec(input);
+  return match ? { key: versionKey(match[1]!), name: match[2] ?? null } : null;
+}
+
+/** The grammar of §2 without an extension (file-name.ts): a prefix, the version, an optional name. */
+const REFERENCE = /^(?:migration_|V)?(\d+(?:[_.-]\d+)*)(?:(?:__|[_.-])([A-Za-z][A-Za-z0-9_-]*))?$/;
+
+/** `<version>_<name>`, or the version alone when the migration has no name (`0001.sql`). */
+export function migrationId(version: string, name: string): string {
+  return name === '' ? version : `${version}_${name}`;
 }
 
 /** The key `input` refers to among `known` migrations (key → name), or null. */

@@ -99,7 +99,7 @@ function hintFor(code: Problem['code']): string {
     case 'duplicate-version':
       return 'give each migration its own version (`strata new` picks the next one)';
     case 'malformed-name':
-      return 'rename the file to <version>_<name>.<ext>, e.g. 002_add_email.sql';
+      return 'rename the file to <version>[_<name>].<ext>, e.g. 002_add_email.sql or V2__add_email.sql';
     case 'file-conflict':
       return 'keep one up file and at most one down (a section or a .down.sql companion)';
     case 'unknown-dependency':
@@ -114,6 +114,8 @@ function hintFor(code: Problem['code']): string {
       return 'close the string or comment where the message says; nothing was applied';
     case 'invalid-encoding':
       return 'save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`); nothing was applied';
+    case 'other-tool-files':
+      return 'point --dir at the folder of SQL or JS/TS migrations, or rewrite these as versioned migrations (e.g. R__views.sql as 0042_views.sql); `strata status --verbose` lists what was ignored';
     case 'unreadable-file':
       return 'make it a file that the user running strata can read (fix its permissions, or the target of its symbolic link), or remove it; nothing was applied';
   }

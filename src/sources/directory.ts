@@ -1,17 +1,19 @@
 /**
- * The directory source: one flat folder of migration files. Discovery reads each file once
- * per process and afterwards only what changed (file-cache.ts), so the start-up check on
- * 1,000 unchanged files resolves and stats the folder and reads no file.
+ * The directory source: one folder of migration files, plus the folder-per-migration layouts
+ * Diesel (`<v>_<name>/up.sql`, `down.sql`) and Prisma (`<v>_<name>/migration.sql`) write.
+ * Discovery reads each file once per process and afterwards only what changed
+ * (file-cache.ts), so the start-up check on 1,000 unchanged files resolves and stats the
+ * folder and reads no file.
  */
-import type { Dirent } from 'node:fs';
+import { readdirSync, type Dirent } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { checksumOf } from '../core/checksum.js';
 import { ConfigError } from '../core/errors.js';
 import type { Discovery, IgnoredFile, LoadedMigration, Problem, SourceMigration } from '../core/model.js';
-import { compareVersions } from '../core/version.js';
+import { compareVersions, migrationId } from '../core/version.js';
 import { loadCodeMigration } from './code-module.js';
 import { FolderCache, type CachedFile } from './file-cache.js';
-import { classifyFileName, type FileRole } from './file-name.js';
+import { classifyFileName, classifyFolderName, type FileRole } from './file-name.js';
 import { loadedMigration, type MigrationSource } from './source.js';
 import { parseSqlFile, type ParsedSqlFile, type SqlFileResult } from './sql-file.js';
 import { invalidUtf8Offset } from './utf8.js';
@@ -21,8 +23,17 @@ interface Group {
   key: string;
   version: string;
   name: string;
+  /** File names relative to the folder: `002_x/up.sql` for a migration folder. */
   files: Map<FileRole, string>;
+  /** A Diesel or Prisma migration folder: never merged with files of its version. */
+  folder: boolean;
 }
+
+/**
+ * Discoveries that read files inside migration folders: the folder's watch does not see
+ * changes there, so such a discovery is never reused as it is (its files are re-checked).
+ */
+const readInsideFolders = new WeakSet<Discovery>();
 
 interface DirectoryMigration extends SourceMigration {
   readonly absolutePath: string;
@@ -62,7 +73,7 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
         cache = current = FolderCache.for(dir);
         const scan = await cache.entries();
         const previous = cache.resultIfUnchanged(resultKey, scan.unchanged) as Discovery | undefined;
-        if (previous) return previous;
+        if (previous && !readInsideFolders.has(previous)) return previous;
         entries = scan.entries;
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
@@ -76,18 +87,47 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
       const problems: Problem[] = [];
       const ignored: IgnoredFile[] = [];
       const groups = new Map<string, Group[]>();
+      /** Files the folder's watch does not cover (symlinks, files in migration folders): validated by stat. */
       const symlinks = new Set<string>();
       const duplicated = new Set<string>();
+      /** Another tool's files (Flyway R__, Python), by tool: said when nothing else is a migration. */
+      const otherTools = new Set<string>();
+      const otherToolFiles: string[] = [];
+      let insideFolders = false;
       for (const entry of entries) {
         const fileName = entry.name;
         if (entry.isSymbolicLink()) symlinks.add(fileName);
         if (!entry.isFile() && !entry.isSymbolicLink()) {
-          if (!fileName.startsWith('.')) ignored.push({ file: display(join(dir, fileName)), reason: entry.isDirectory() ? 'sub-directory (migrations are one flat folder)' : 'not a regular file (a pipe, socket or device)' });
+          if (fileName.startsWith('.')) continue;
+          if (!entry.isDirectory()) {
+            ignored.push({ file: display(join(dir, fileName)), reason: 'not a regular file (a pipe, socket or device)' });
+            continue;
+          }
+          const folder = classifyFolderName(fileName);
+          const files = folder ? migrationFolderFiles(join(dir, fileName)) : null;
+          if (folder && files) {
+            insideFolders = true;
+            const group: Group = { key: folder.key, version: folder.version, name: folder.name, files: new Map(), folder: true };
+            for (const [role, inner] of files) {
+              group.files.set(role, `${fileName}/${inner}`);
+              symlinks.add(`${fileName}/${inner}`);
+            }
+            const sameKey = groups.get(folder.key) ?? [];
+            sameKey.push(group);
+            groups.set(folder.key, sameKey);
+            continue;
+          }
+          if (folder) insideFolders = true; // an up.sql added later must be seen
+          ignored.push({ file: display(join(dir, fileName)), reason: folder ? 'sub-directory without up.sql or migration.sql' : 'sub-directory (not a migration folder)' });
           continue;
         }
         const classified = classifyFileName(fileName);
         if (classified.type === 'ignored') {
           ignored.push({ file: display(join(dir, fileName)), reason: classified.reason });
+          if (classified.otherTool) {
+            otherTools.add(classified.otherTool);
+            otherToolFiles.push(display(join(dir, fileName)));
+          }
           continue;
         }
         if (classified.type === 'malformed') {
@@ -95,9 +135,9 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
           continue;
         }
         const sameKey = groups.get(classified.key) ?? [];
-        let group = sameKey.find((g) => g.name === classified.name && g.version === classified.version);
+        let group = sameKey.find((g) => !g.folder && g.name === classified.name && g.version === classified.version);
         if (!group) {
-          group = { key: classified.key, version: classified.version, name: classified.name, files: new Map() };
+          group = { key: classified.key, version: classified.version, name: classified.name, files: new Map(), folder: false };
           sameKey.push(group);
           groups.set(classified.key, sameKey);
         }
@@ -110,8 +150,9 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
       }
 
       const migrations: DirectoryMigration[] = [];
-      for (const [key, sameKey] of groups) {
+      for (const [key, all] of groups) {
         if (duplicated.has(key)) continue;
+        const sameKey = pairedByVersion(all);
         if (sameKey.length > 1) {
           const names = sameKey.flatMap((g) => [...g.files.values()]).sort();
           problems.push({
@@ -133,7 +174,17 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
         }
       }
       migrations.sort((a, b) => compareVersions(a.version, b.version));
+      if (migrations.length === 0 && problems.length === 0 && otherTools.size > 0) {
+        // Without this a Flyway or Django folder would run as "up to date: nothing to apply".
+        problems.push({
+          code: 'other-tool-files',
+          file: otherToolFiles[0]!,
+          key: null,
+          message: `${display(dir)} holds no strata migration, only files of another tool (${[...otherTools].join(', ')}) that strata does not run: ${otherToolFiles.join(', ')}`,
+        });
+      }
       const discovery: Discovery = { migrations, problems, ignored };
+      if (insideFolders) readInsideFolders.add(discovery);
       cache.scanned(resultKey, discovery);
       return discovery;
     },
@@ -144,7 +195,7 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
       const parsed = m.parsed!;
       const file = m.file!;
       const down = m.downFile !== null
-        ? { type: 'sql' as const, script: { sql: current!.read(m.downFile, false).text, file: display(join(dir, m.downFile)), startLine: 1 } }
+        ? { type: 'sql' as const, script: { sql: current!.read(m.downFile, m.downFile.includes('/')).text, file: display(join(dir, m.downFile)), startLine: 1 } }
         : parsed.down
           ? { type: 'sql' as const, script: { sql: parsed.down.sql, file, startLine: parsed.down.startLine } }
           : null;
@@ -171,7 +222,7 @@ function buildMigration(
 ): DirectoryMigration | null {
   const read = (name: string) => cache.read(name, symlinks.has(name));
   const { files, key, version, name } = group;
-  const id = `${version}_${name}`;
+  const id = migrationId(version, name);
   const sqlFile = files.get('sql');
   const upFile = files.get('up-sql');
   const downFile = files.get('down-sql') ?? null;
@@ -208,6 +259,41 @@ function buildMigration(
   if (downFile && parsed.value.down) return conflict(upName, `${upName} has a "-- migrate:down" section and a ${downFile} companion; keep one of them`);
   const checksum = downFile ? checksumOf(cached.text, read(downFile).text) : cached.checksum;
   return { key, version, name, id, kind: 'sql', file: display(abs), checksum, meta: parsed.value.meta, absolutePath: abs, parsed: parsed.value, downFile };
+}
+
+/**
+ * The files that make a sub-directory one migration, by role: Diesel's `up.sql` (and
+ * `down.sql`), Prisma's `migration.sql`; null when it holds neither up file.
+ */
+function migrationFolderFiles(folder: string): Map<FileRole, string> | null {
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch (error) {
+    throw new ConfigError('config', `cannot read migration folder ${folder}: ${(error as NodeJS.ErrnoException).code}`, {
+      hint: 'make the folder readable by the user running strata',
+    });
+  }
+  const files = new Map<FileRole, string>();
+  if (names.includes('up.sql')) files.set('up-sql', 'up.sql');
+  if (names.includes('migration.sql')) files.set('sql', 'migration.sql');
+  if (files.size === 0) return null;
+  if (names.includes('down.sql')) files.set('down-sql', 'down.sql');
+  return files;
+}
+
+/**
+ * golang-migrate pairs `.down.sql` with `.up.sql` by version, not name: a lone `.down.sql`
+ * joins the one up file of its version even when their names differ. Anything else (two up
+ * files, two downs) stays as it is, to be reported as a duplicate version.
+ */
+function pairedByVersion(sameKey: Group[]): Group[] {
+  if (sameKey.length !== 2) return sameKey;
+  const down = sameKey.find((g) => !g.folder && g.files.size === 1 && g.files.has('down-sql'));
+  const up = sameKey.find((g) => g !== down);
+  if (!down || !up || up.folder || up.files.has('down-sql') || !(up.files.has('sql') || up.files.has('up-sql'))) return sameKey;
+  up.files.set('down-sql', down.files.get('down-sql')!);
+  return [up];
 }
 
 /** A file's parse, kept with its cached text for the syntax it was parsed with. */

@@ -1,10 +1,16 @@
 /**
  * The migration file-name grammar of §2, and the rule that tells a malformed migration
- * (refused, named) from a file that is simply not a migration (ignored, reported).
+ * (refused, named) from a file that is simply not a migration (ignored, reported). The
+ * grammar is wide on purpose: the folders other tools write (golang-migrate, Flyway, dbmate,
+ * sqlx, Diesel, Prisma …) run as they are.
  */
 import { tooLongToTrack, versionKey } from '../core/version.js';
 
-const MIGRATION = /^(migration_)?(\d+(?:_\d+)*)_([a-z][a-z0-9_]*)(\.up|\.down)?\.(sql|ts|mts|cts|js|mjs|cjs)$/;
+/** Prefix, version, name: shared by file names, folder names and references (version.ts). */
+const STEM = String.raw`(migration_|V)?(\d+(?:[_.-]\d+)*)(?:(?:__|[_.-])([A-Za-z][A-Za-z0-9_-]*))?`;
+const MIGRATION = new RegExp(`^${STEM}(\\.up|\\.down)?\\.(sql|ts|mts|cts|js|mjs|cjs)$`);
+/** A Diesel or Prisma migration folder: the grammar without an extension. */
+const FOLDER = new RegExp(`^${STEM}$`);
 const MIGRATION_EXTENSION = /\.(sql|ts|mts|cts|js|mjs|cjs)$/i;
 
 export type FileRole = 'sql' | 'up-sql' | 'down-sql' | 'code';
@@ -12,7 +18,7 @@ export type FileRole = 'sql' | 'up-sql' | 'down-sql' | 'code';
 export type ClassifiedName =
   | { readonly type: 'migration'; readonly key: string; readonly version: string; readonly name: string; readonly role: FileRole }
   | { readonly type: 'malformed'; readonly reason: string }
-  | { readonly type: 'ignored'; readonly reason: string };
+  | { readonly type: 'ignored'; readonly reason: string; readonly otherTool?: string };
 
 export function classifyFileName(fileName: string): ClassifiedName {
   // A name the grammar accepts is never one of the ignored kinds below (they start with a dot,
@@ -24,16 +30,32 @@ export function classifyFileName(fileName: string): ClassifiedName {
   if (/\.d\.[mc]?ts$/i.test(fileName)) return { type: 'ignored', reason: 'type declarations' };
   if (/\.(test|spec)\./i.test(fileName)) return { type: 'ignored', reason: 'test file' };
   if (/\.map$/i.test(fileName)) return { type: 'ignored', reason: 'source map' };
+  if (/^R__.*\.sql$/i.test(fileName)) {
+    return { type: 'ignored', reason: 'Flyway repeatable migration (R__): not supported by strata', otherTool: 'Flyway' };
+  }
+  if (/^U\d+(?:[._]\d+)*__.*\.sql$/i.test(fileName)) {
+    return { type: 'ignored', reason: 'Flyway undo migration (U…__): not supported by strata', otherTool: 'Flyway' };
+  }
+  if (/\.py$/i.test(fileName)) {
+    return { type: 'ignored', reason: 'Python file (another tool\'s migration, e.g. Alembic or Django): not run by strata', otherTool: 'a Python migration tool' };
+  }
   if (!MIGRATION_EXTENSION.test(fileName)) return { type: 'ignored', reason: 'not a migration extension' };
 
-  if (/^(\d|migration_)/i.test(fileName)) {
+  if (/^(\d|V\d|migration_)/.test(fileName)) {
     return {
       type: 'malformed',
       reason:
-        'looks like a migration but does not match <version>_<name>.<ext>: the version is digit groups joined by "_", the name starts with a lower-case letter and uses only [a-z0-9_] (e.g. 002_add_email.sql)',
+        'looks like a migration but does not match [V|migration_]<version>[_<name>][.up|.down].<ext>: the version is digit groups joined by "_", "." or "-", the name starts with a letter and uses only letters, digits, "_" and "-", the extension is lower-case (e.g. 002_add_email.sql)',
     };
   }
   return { type: 'ignored', reason: 'does not start with a version' };
+}
+
+/** A sub-directory that may be a Diesel or Prisma migration: its version and name, else null. */
+export function classifyFolderName(folderName: string): { readonly key: string; readonly version: string; readonly name: string } | null {
+  const match = FOLDER.exec(folderName);
+  if (!match) return null;
+  return { key: versionKey(match[2]!), version: match[2]!, name: match[3] ?? '' };
 }
 
 function classified(match: RegExpExecArray): ClassifiedName {
@@ -41,8 +63,8 @@ function classified(match: RegExpExecArray): ClassifiedName {
   if (extension !== 'sql' && direction) {
     return { type: 'malformed', reason: `only SQL migrations have ${direction} companions; a code migration is one module with up and down` };
   }
-  const tooLong = tooLongToTrack(version!, name!);
+  const tooLong = tooLongToTrack(version!, name ?? '');
   if (tooLong) return { type: 'malformed', reason: `cannot be recorded: ${tooLong}` };
   const role: FileRole = extension !== 'sql' ? 'code' : direction === '.up' ? 'up-sql' : direction === '.down' ? 'down-sql' : 'sql';
-  return { type: 'migration', key: versionKey(version!), version: version!, name: name!, role };
+  return { type: 'migration', key: versionKey(version!), version: version!, name: name ?? '', role };
 }

@@ -1,6 +1,9 @@
 /**
  * Reads a SQL migration's text: the directives of its leading comment block (description,
- * `depends`, `transaction`, `foreign-keys`) and its `-- migrate:up` / `-- migrate:down` sections.
+ * `depends`, `transaction`, `foreign-keys`) and its `-- migrate:up` / `-- migrate:down` sections. Other
+ * tools' markers mean the same (§2): dbmate's `-- migrate:up transaction:false`, goose's
+ * `-- +goose Up` / `Down` / `NO TRANSACTION`, sqlx's `-- no-transaction` first line. goose's
+ * `StatementBegin` / `StatementEnd` stay in the script for the splitter (goose-blocks.ts).
  */
 import type { MigrationMeta } from '../core/model.js';
 import { outsideStringsAndComments } from '../sql/marker-scan.js';
@@ -15,9 +18,33 @@ export interface ParsedSqlFile {
 
 export type SqlFileResult = { readonly ok: true; readonly value: ParsedSqlFile } | { readonly ok: false; readonly reason: string };
 
-const MARKER = /^--\s*migrate:(up|down)\s*$/i;
-const ANY_MARKER = /migrate:/i;
+/** A section marker: dbmate's (strata's own) with its optional `transaction:false`, or goose's. */
+const MARKER = /^--\s*(?:migrate:(up|down)(?:\s+transaction:(true|false))?|\+goose\s+(up|down|no\s+transaction))\s*$/i;
+/** Lines of other tools that are neither a description nor SQL. */
+const OTHER_TOOL_LINE = /^--\s*(?:\+goose\s+\w+|no-transaction)\b/i;
+const ANY_MARKER = /migrate:|\+goose/i;
 const DIRECTIVE = /^--\s*(depends|transaction|foreign-keys)\s*:(.*)$/i;
+/** sqlx runs a file outside a transaction when its first line is exactly this. */
+const SQLX_NO_TRANSACTION = /^-- no-transaction\s*$/;
+
+interface Marker {
+  readonly section: 'up' | 'down' | null;
+  /** The marker as a user would write it, for messages. */
+  readonly label: string;
+  readonly noTransaction: boolean;
+}
+
+function markerOf(line: string): Marker | null {
+  const match = MARKER.exec(line);
+  if (!match) return null;
+  if (match[1]) {
+    const section = match[1].toLowerCase() as 'up' | 'down';
+    return { section, label: `-- migrate:${section}`, noTransaction: match[2]?.toLowerCase() === 'false' };
+  }
+  const goose = match[3]!.toLowerCase();
+  if (goose === 'up' || goose === 'down') return { section: goose, label: `-- +goose ${goose === 'up' ? 'Up' : 'Down'}`, noTransaction: false };
+  return { section: null, label: '-- +goose NO TRANSACTION', noTransaction: true };
+}
 
 /**
  * `text` must already be normalised (LF line ends, no BOM). `syntax` says where strings and
@@ -28,7 +55,7 @@ export function parseSqlFile(text: string, syntax: SqlSyntax): SqlFileResult {
   const lines = text.split('\n');
   let description: string | null = null;
   let depends: string[] = [];
-  let transaction = true;
+  let transaction = !SQLX_NO_TRANSACTION.test(lines[0]!);
   /** Only set by `-- foreign-keys:` (absent = off: the parsed meta of other files is unchanged). */
   let foreignKeys: { foreignKeys: boolean } | null = null;
 
@@ -37,7 +64,7 @@ export function parseSqlFile(text: string, syntax: SqlSyntax): SqlFileResult {
     const line = raw.trim();
     if (line === '') continue;
     if (!line.startsWith('--')) break;
-    if (MARKER.test(line)) continue;
+    if (MARKER.test(line) || OTHER_TOOL_LINE.test(line)) continue;
     const directive = DIRECTIVE.exec(line);
     if (directive) {
       const value = directive[2]!.trim();
@@ -59,8 +86,7 @@ export function parseSqlFile(text: string, syntax: SqlSyntax): SqlFileResult {
   }
 
   // Most files have no markers: one scan of the text says so, and the up script is the text.
-  const meta = { description, depends, transaction, ...foreignKeys };
-  if (!ANY_MARKER.test(text)) return { ok: true, value: { meta, up: { sql: text, startLine: 1 }, down: null } };
+  if (!ANY_MARKER.test(text)) return { ok: true, value: { meta: { description, depends, transaction, ...foreignKeys }, up: { sql: text, startLine: 1 }, down: null } };
   const candidates: number[] = [];
   const offsets: number[] = [];
   for (let i = 0, offset = 0; i < lines.length; offset += lines[i]!.length + 1, i++) {
@@ -72,30 +98,37 @@ export function parseSqlFile(text: string, syntax: SqlSyntax): SqlFileResult {
   const outside = outsideStringsAndComments(text, syntax, offsets);
   let upMarker = -1;
   let downMarker = -1;
+  let upLabel = '-- migrate:up';
+  let downLabel = '-- migrate:down';
   for (let c = 0; c < candidates.length; c++) {
     if (!outside[c]) continue;
     const i = candidates[c]!;
-    const which = MARKER.exec(lines[i]!.trim())![1]!.toLowerCase();
-    if (which === 'up') {
-      if (upMarker !== -1) return { ok: false, reason: `has more than one "-- migrate:up" marker (lines ${upMarker + 1} and ${i + 1})` };
+    const marker = markerOf(lines[i]!.trim())!;
+    // strata has one transaction switch per migration: a no-transaction marker anywhere sets it.
+    if (marker.noTransaction) transaction = false;
+    if (marker.section === 'up') {
+      if (upMarker !== -1) return { ok: false, reason: `has more than one "${marker.label}" marker (lines ${upMarker + 1} and ${i + 1})` };
       upMarker = i;
-    } else {
-      if (downMarker !== -1) return { ok: false, reason: `has more than one "-- migrate:down" marker (lines ${downMarker + 1} and ${i + 1})` };
+      upLabel = marker.label;
+    } else if (marker.section === 'down') {
+      if (downMarker !== -1) return { ok: false, reason: `has more than one "${marker.label}" marker (lines ${downMarker + 1} and ${i + 1})` };
       downMarker = i;
+      downLabel = marker.label;
     }
   }
   if (upMarker !== -1 && downMarker !== -1 && downMarker < upMarker) {
-    return { ok: false, reason: 'has "-- migrate:down" before "-- migrate:up"' };
+    return { ok: false, reason: `has "${downLabel}" before "${upLabel}"` };
   }
   if (upMarker > 0 && lines.slice(0, upMarker).some((l) => l.trim() !== '' && !l.trim().startsWith('--'))) {
-    return { ok: false, reason: 'has SQL before its "-- migrate:up" marker' };
+    return { ok: false, reason: `has SQL before its "${upLabel}" marker` };
   }
 
   const upStart = upMarker === -1 ? 0 : upMarker + 1;
   const upEnd = downMarker === -1 ? lines.length : downMarker;
   const up = { sql: lines.slice(upStart, upEnd).join('\n'), startLine: upStart + 1 };
   const down = downMarker === -1 ? null : { sql: lines.slice(downMarker + 1).join('\n'), startLine: downMarker + 2 };
-  return { ok: true, value: { meta, up, down } };
+  // Built last: a no-transaction marker above may have switched `transaction` off.
+  return { ok: true, value: { meta: { description, depends, transaction, ...foreignKeys }, up, down } };
 }
 
 function parseSwitch(value: string): boolean | null {

@@ -18,7 +18,7 @@ export interface Statement {
 }
 
 /** What a string, quoted name or comment that runs to the end of the input was. */
-export type UnterminatedKind = 'block comment' | 'string' | 'quoted identifier' | 'dollar-quoted string' | 'executable comment';
+export type UnterminatedKind = 'block comment' | 'string' | 'quoted identifier' | 'dollar-quoted string' | 'executable comment' | 'goose statement block';
 
 /** A string, quoted name or comment opened and never closed: it swallows the rest of the input. */
 export interface Unterminated {

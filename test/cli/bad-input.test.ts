@@ -14,8 +14,8 @@ const CREATE = (table: string) => `-- migrate:up\nCREATE TABLE ${table} (id INTE
 describe('problems with migration files refuse up with exit 3 and name the file', () => {
   const cases: { name: string; files: Record<string, string>; code: string; message: RegExp }[] = [
     { name: 'duplicate versions', files: { '001_a.sql': CREATE('a'), '1_b.sql': CREATE('b') }, code: 'duplicate-version', message: /version 001 is used by more than one migration: 001_a\.sql, 1_b\.sql/ },
-    { name: 'a malformed name', files: { '001_a.sql': CREATE('a'), '002_Add.sql': CREATE('b') }, code: 'malformed-name', message: /002_Add\.sql looks like a migration but does not match/ },
-    { name: 'a dash in the version', files: { '01-init.sql': CREATE('a') }, code: 'malformed-name', message: /01-init\.sql looks like a migration/ },
+    { name: 'a malformed name', files: { '001_a.sql': CREATE('a'), '002_.sql': CREATE('b') }, code: 'malformed-name', message: /002_\.sql looks like a migration but does not match/ },
+    { name: 'a space in the name', files: { '01 init.sql': CREATE('a') }, code: 'malformed-name', message: /01 init\.sql looks like a migration/ },
     { name: 'an unknown dependency', files: { '001_a.sql': `-- depends: 007\n${CREATE('a')}` }, code: 'unknown-dependency', message: /001_a\.sql depends on 007, which is not a known migration/ },
     {
       name: 'a dependency cycle',

@@ -73,4 +73,13 @@ describe('new', () => {
     assert.equal(nextVersion(['20261125030405_a.sql'], false, now), '20261125030406', 'same second: still increasing');
     assert.equal(nextVersion(['README.md', 'template.sql.example'], false, now), '001');
   });
+
+  test('next version counts other tools\' spellings (§2): V1__, a bare 0001.sql, Diesel folders', () => {
+    const now = new Date('2026-11-25T03:04:05Z');
+    assert.equal(nextVersion(['V1__init.sql', 'V2__Add_email.sql', 'R__views.sql'], false, now), '3');
+    assert.equal(nextVersion(['0001.sql', '0002.sql'], false, now), '0003');
+    assert.equal(nextVersion(['000001_init.up.sql', '000001_init.down.sql'], false, now), '000002');
+    assert.equal(nextVersion(['2018-04-27-155151_create_users'], false, now), '20261125030405');
+    assert.equal(nextVersion(['V1_1__x.sql'], false, now), '20261125030405', 'a dotted or grouped version is never incremented into a collision');
+  });
 });

@@ -87,10 +87,18 @@ describe('parseReference', () => {
     assert.equal(versionKeyOfReference('migration_007_seed'), '7');
   });
 
+  test('accepts the ids and file stems of other tools\' names (§2): capitals, -/. separators, V prefix', () => {
+    assert.equal(versionKeyOfReference('003_Add'), '3');
+    assert.equal(versionKeyOfReference('1.1'), '1_1');
+    assert.equal(versionKeyOfReference('1_1_Add_email'), '1_1');
+    assert.equal(versionKeyOfReference('V1_1__Add_email'), '1_1');
+    assert.equal(versionKeyOfReference('2018-04-27-155151_create_users'), '2018_4_27_155151');
+    assert.equal(versionKeyOfReference('20210425153745_create-history'), '20210425153745');
+  });
+
   test('returns null for text that names neither a version nor an id', () => {
     assert.equal(versionKeyOfReference('add_email'), null);
     assert.equal(versionKeyOfReference(''), null);
-    assert.equal(versionKeyOfReference('003_Add'), null);
     assert.equal(versionKeyOfReference('v3'), null);
     assert.equal(versionKeyOfReference('3_'), null);
   });

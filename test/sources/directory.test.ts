@@ -102,7 +102,7 @@ describe('directory source: ignored files', () => {
         { file: `${base}/002_seed.sql.example`, reason: 'not a migration extension' },
         { file: `${base}/helpers.d.ts`, reason: 'type declarations' },
         { file: `${base}/helpers.ts`, reason: 'does not start with a version' },
-        { file: `${base}/old`, reason: 'sub-directory (migrations are one flat folder)' },
+        { file: `${base}/old`, reason: 'sub-directory (not a migration folder)' },
         { file: `${base}/README.md`, reason: 'not a migration extension' },
       ].sort((a, b) => a.file.localeCompare(b.file)),
     );
@@ -116,18 +116,18 @@ describe('directory source: ignored files', () => {
   });
 
   test('reports malformed names as problems, naming the file', async () => {
-    const { source } = tempProject({ '01-init.sql': 'SELECT 1;', '002_Add.sql': 'SELECT 1;', '003_x.SQL': 'SELECT 1;', '004_y.down.ts': 'export {};', '005_ok.sql': 'SELECT 1;' });
+    const { source } = tempProject({ '01 init.sql': 'SELECT 1;', '002_.sql': 'SELECT 1;', '003_x.SQL': 'SELECT 1;', '004_y.down.ts': 'export {};', '005_ok.sql': 'SELECT 1;' });
     const found = await source.discover();
     assert.deepEqual(found.migrations.map((m) => m.id), ['005_ok']);
     assert.deepEqual(problemSummary(found), [
-      'malformed-name migrations/002_Add.sql',
+      'malformed-name migrations/002_.sql',
       'malformed-name migrations/003_x.SQL',
       'malformed-name migrations/004_y.down.ts',
-      'malformed-name migrations/01-init.sql',
+      'malformed-name migrations/01 init.sql',
     ]);
-    const init = found.problems.find((p) => p.file === 'migrations/01-init.sql')!;
+    const init = found.problems.find((p) => p.file === 'migrations/01 init.sql')!;
     assert.equal(init.key, null);
-    assert.match(init.message, /^01-init\.sql looks like a migration/);
+    assert.match(init.message, /^01 init\.sql looks like a migration/);
   });
 });
 
@@ -215,6 +215,109 @@ describe('directory source: conflicts', () => {
     const applied = { version: '005', name: 'first', description: null, checksum: null, kind: 'sql' as const, depends: [], appliedAt: '2026-01-28T09:30:00.000Z', durationMs: 1, appliedBy: null, state: 'applied' as const, dirtyOperation: null, statementsDone: null, error: null };
     const state = buildState(found, [{ ...applied, version: '001', name: 'ok' }, applied]);
     assert.deepEqual(state.problems.map((p) => p.code).sort(), ['duplicate-version', 'duplicate-version', 'file-conflict', 'file-conflict', 'file-conflict']);
+  });
+});
+
+describe('directory source: other tools\' folders (§2)', () => {
+  test('runs a golang-migrate pair whose down file has another name, pairing by version', async () => {
+    const { source } = tempProject({ '000001_init.up.sql': 'CREATE TABLE a (id INT);\n', '000001_create_a.down.sql': 'DROP TABLE a;\n', '000002_b.up.sql': 'CREATE TABLE b (id INT);\n' });
+    const found = await source.discover();
+    assert.deepEqual(found.problems, []);
+    assert.deepEqual(found.migrations.map((m) => m.id), ['000001_init', '000002_b']);
+    const init = byId(found, '000001_init');
+    assert.equal(init.checksum, sha256('CREATE TABLE a (id INT);\n\n--\nDROP TABLE a;\n'));
+    assert.deepEqual(script((await source.load(init)).down), { sql: 'DROP TABLE a;\n', file: 'migrations/000001_create_a.down.sql', startLine: 1 });
+  });
+
+  test('still refuses two up files of one version, and a down file with two up files', async () => {
+    const found = await tempProject({ '1_a.up.sql': 'SELECT 1;', '1_b.sql': 'SELECT 2;', '1_c.down.sql': 'SELECT 3;' }).source.discover();
+    assert.deepEqual(found.migrations, []);
+    assert.deepEqual(found.problems.map((p) => p.code), ['duplicate-version']);
+  });
+
+  test('runs a Flyway folder: V1__ and V1_1__ files, R__ and U__ files ignored and named', async () => {
+    const { source } = tempProject({ 'V1__init.sql': 'CREATE TABLE a (id INT);\n', 'V1_1__Add_email.sql': 'ALTER TABLE a ADD email TEXT;\n', 'R__views.sql': 'CREATE VIEW v AS SELECT 1;\n', 'U1_1__Add_email.sql': 'SELECT 1;\n' });
+    const found = await source.discover();
+    assert.deepEqual(found.problems, []);
+    assert.deepEqual(found.migrations.map((m) => [m.id, m.version, m.name]), [['1_init', '1', 'init'], ['1_1_Add_email', '1_1', 'Add_email']]);
+    assert.deepEqual(found.ignored.map((f) => f.file).sort(), ['migrations/R__views.sql', 'migrations/U1_1__Add_email.sql']);
+    assert.ok(found.ignored.every((f) => /Flyway .*not supported/.test(f.reason)), JSON.stringify(found.ignored));
+  });
+
+  test('refuses versions written with different separators as duplicates (1.1, 1_1, V1_1__)', async () => {
+    const found = await tempProject({ '1.1_a.sql': 'SELECT 1;', 'V1_1__b.sql': 'SELECT 2;' }).source.discover();
+    assert.deepEqual(found.migrations, []);
+    assert.deepEqual(found.problems.map((p) => p.code), ['duplicate-version']);
+  });
+
+  test('gives a bare 0001.sql the version as its id', async () => {
+    const found = await tempProject({ '0001.sql': 'SELECT 1;' }).source.discover();
+    assert.deepEqual(found.migrations.map((m) => [m.id, m.version, m.name]), [['0001', '0001', '']]);
+  });
+
+  test('runs a Diesel folder as one migration whose checksum covers up.sql and down.sql', async () => {
+    const { source } = tempProject({
+      '00000000000000_diesel_initial_setup/up.sql': 'CREATE TABLE s (id INT);\n',
+      '00000000000000_diesel_initial_setup/down.sql': 'DROP TABLE s;\n',
+      '2018-04-27-155151_create_users/up.sql': 'CREATE TABLE users (id INT);\n',
+      '2018-04-27-155151_create_users/down.sql': 'DROP TABLE users;\n',
+    });
+    const found = await source.discover();
+    assert.deepEqual(found.problems, []);
+    assert.deepEqual(found.migrations.map((m) => [m.id, m.file]), [
+      ['00000000000000_diesel_initial_setup', 'migrations/00000000000000_diesel_initial_setup/up.sql'],
+      ['2018-04-27-155151_create_users', 'migrations/2018-04-27-155151_create_users/up.sql'],
+    ]);
+    const users = byId(found, '2018-04-27-155151_create_users');
+    assert.equal(users.checksum, sha256('CREATE TABLE users (id INT);\n\n--\nDROP TABLE users;\n'));
+    const loaded = await source.load(users);
+    assert.equal(script(loaded.up).sql, 'CREATE TABLE users (id INT);\n');
+    assert.deepEqual(script(loaded.down), { sql: 'DROP TABLE users;\n', file: 'migrations/2018-04-27-155151_create_users/down.sql', startLine: 1 });
+  });
+
+  test('runs a Prisma folder (migration.sql) as one irreversible migration; migration_lock.toml is ignored', async () => {
+    const { source } = tempProject({ '20210101000000_init/migration.sql': '-- CreateTable\nCREATE TABLE "User" (id INT);\n', 'migration_lock.toml': 'provider = "sqlite"\n' });
+    const found = await source.discover();
+    assert.deepEqual(found.problems, []);
+    assert.deepEqual(found.migrations.map((m) => [m.id, m.file]), [['20210101000000_init', 'migrations/20210101000000_init/migration.sql']]);
+    assert.equal(found.migrations[0]!.checksum, sha256('-- CreateTable\nCREATE TABLE "User" (id INT);\n'));
+    assert.equal((await source.load(found.migrations[0]!)).down, null);
+  });
+
+  test('ignores a versioned folder without up.sql or migration.sql, and other sub-directories', async () => {
+    const found = await tempProject({ '001_a.sql': 'SELECT 1;', '002_x/notes.md': 'x', 'old/003_b.sql': 'SELECT 3;' }).source.discover();
+    assert.deepEqual(found.migrations.map((m) => m.id), ['001_a']);
+    assert.deepEqual(found.ignored.map((f) => [f.file, f.reason]).sort(), [
+      ['migrations/002_x', 'sub-directory without up.sql or migration.sql'],
+      ['migrations/old', 'sub-directory (not a migration folder)'],
+    ]);
+  });
+
+  test('refuses a migration folder and a file of the same version as duplicates', async () => {
+    const found = await tempProject({ '002_x/up.sql': 'SELECT 1;', '002_y.sql': 'SELECT 2;' }).source.discover();
+    assert.deepEqual(found.migrations, []);
+    assert.deepEqual(found.problems.map((p) => p.code), ['duplicate-version']);
+    assert.match(found.problems[0]!.message, /002_x\/up\.sql.*002_y\.sql/);
+  });
+
+  test('sees an edit to a file inside a migration folder on the next discovery', async () => {
+    const { dir, source } = tempProject({ '002_x/up.sql': '-- First\nSELECT 1;\n' });
+    assert.equal((await source.discover()).migrations[0]!.meta!.description, 'First');
+    writeFileSync(join(dir, '002_x/up.sql'), '-- Second title\nSELECT 2;\n');
+    assert.equal((await source.discover()).migrations[0]!.meta!.description, 'Second title');
+    writeFileSync(join(dir, '002_x/down.sql'), 'SELECT 3;\n');
+    assert.equal((await source.discover()).migrations[0]!.checksum, sha256('-- Second title\nSELECT 2;\n\n--\nSELECT 3;\n'));
+  });
+
+  test('says so when the folder holds only another tool\'s files (Flyway R__, Python)', async () => {
+    const folders: Record<string, string>[] = [{ 'R__views.sql': 'SELECT 1;', 'README.md': 'x' }, { '0001_initial.py': 'x', '__init__.py': '' }];
+    for (const files of folders) {
+      const found = await tempProject(files).source.discover();
+      assert.deepEqual(found.problems.map((p) => p.code), ['other-tool-files']);
+      assert.match(found.problems[0]!.message, /holds no strata migration, only files of another tool \((Flyway|a Python migration tool)\)/);
+    }
+    // With one migration of strata's, the others are just ignored.
+    assert.deepEqual((await tempProject({ 'R__views.sql': 'SELECT 1;', '001_a.sql': 'SELECT 1;' }).source.discover()).problems, []);
   });
 });
 

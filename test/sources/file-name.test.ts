@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyFileName } from '../../src/sources/file-name.js';
+import { classifyFileName, classifyFolderName } from '../../src/sources/file-name.js';
 
 describe('classifyFileName: migrations', () => {
   test('reads version, name and key of a SQL migration', () => {
@@ -36,8 +36,40 @@ describe('classifyFileName: migrations', () => {
   });
 });
 
+describe('classifyFileName: other tools\' names (§2)', () => {
+  const cases: readonly [string, string, string, string, string][] = [
+    // file, version, name, key, role
+    ['002_Add.sql', '002', 'Add', '2', 'sql'],
+    ['01-init.sql', '01', 'init', '1', 'sql'],
+    ['0001.sql', '0001', '', '1', 'sql'],
+    ['1.1.sql', '1.1', '', '1_1', 'sql'],
+    ['V1__init.sql', '1', 'init', '1', 'sql'],
+    ['V1_1__Add_email.sql', '1_1', 'Add_email', '1_1', 'sql'],
+    ['V0001.Initial_Schema.up.sql', '0001', 'Initial_Schema', '1', 'up-sql'],
+    ['000002_add_users.up.sql', '000002', 'add_users', '2', 'up-sql'],
+    ['000002_add_users.down.sql', '000002', 'add_users', '2', 'down-sql'],
+    ['20210425153745_create-history.sql', '20210425153745', 'create-history', '20210425153745', 'sql'],
+    ['2018-04-27-155151_create_users.sql', '2018-04-27-155151', 'create_users', '2018_4_27_155151', 'sql'],
+    ['migration_008-x.ts', '008', 'x', '8', 'code'],
+    ['009__double.sql', '009', 'double', '9', 'sql'],
+    ['010_add-email.js', '010', 'add-email', '10', 'code'],
+    ['5.down.sql', '5', 'down', '5', 'sql'], // §2's expression, as written, reads .down here as the name
+  ];
+  for (const [file, version, name, key, role] of cases) {
+    test(`reads ${file} as version ${version}${name ? `, name ${name}` : ', no name'}`, () => {
+      assert.deepEqual(classifyFileName(file), { type: 'migration', key, version, name, role });
+    });
+  }
+
+  test('gives versions written with different separators the same key', () => {
+    const keyOf = (file: string) => (classifyFileName(file) as { key: string }).key;
+    assert.equal(keyOf('1.1_a.sql'), keyOf('1_1_b.sql'));
+    assert.equal(keyOf('01-1_b.sql'), keyOf('V1_1__a.sql'));
+  });
+});
+
 describe('classifyFileName: malformed', () => {
-  for (const name of ['01-init.sql', '002_Add.sql', '003_x.SQL', '004_y.down.ts', '005.sql', '006_.sql', '007_9lives.sql', 'migration_add.sql', 'migration_008-x.ts', '009__double.sql', '010_add-email.js', '011_users.UP.sql']) {
+  for (const name of ['01 init.sql', '002_.sql', '003_x.SQL', '004_y.down.ts', '006_.sql', 'migration_add.sql', '011_users.UP.sql', 'V2__.sql', 'V3_caf\u00e9.sql', '002_caf\u00e9.sql', '12__.ts', '007_9lives.sql']) {
     test(`refuses ${name} as a malformed migration name`, () => {
       const classified = classifyFileName(name);
       assert.equal(classified.type, 'malformed');
@@ -45,9 +77,9 @@ describe('classifyFileName: malformed', () => {
   }
 
   test('explains the grammar in the reason for a malformed name', () => {
-    const classified = classifyFileName('002_Add.sql');
+    const classified = classifyFileName('01 init.sql');
     assert.equal(classified.type, 'malformed');
-    assert.match((classified as { reason: string }).reason, /<version>_<name>\.<ext>.*002_add_email\.sql/);
+    assert.match((classified as { reason: string }).reason, /<version>\[_<name>\].*002_add_email\.sql/);
   });
 
   test('explains that code migrations have no .up/.down companions', () => {
@@ -74,12 +106,39 @@ describe('classifyFileName: ignored', () => {
     ['.gitkeep', 'dot-file'],
     ['helpers.ts', 'does not start with a version'],
     ['schema.sql', 'does not start with a version'],
+    ['v1__lower_v.sql', 'does not start with a version'],
   ];
   for (const [name, reason] of cases) {
     test(`ignores ${name} (${reason})`, () => {
       assert.deepEqual(classifyFileName(name), { type: 'ignored', reason });
     });
   }
+});
+
+describe('classifyFileName: other tools\' files that strata does not run', () => {
+  for (const name of ['R__views.sql', 'R__Refresh_stats.sql', 'U2__undo_users.sql', 'U1_1__x.sql', '0001_initial.py', '__init__.py']) {
+    test(`ignores ${name}, naming it as another tool's`, () => {
+      const classified = classifyFileName(name);
+      assert.equal(classified.type, 'ignored');
+      assert.ok(classified.type === 'ignored' && classified.otherTool, JSON.stringify(classified));
+      assert.match((classified as { reason: string }).reason, /not (supported|run) by strata/);
+    });
+  }
+
+  test('names Flyway in the reason for R__ and U__ files', () => {
+    assert.match((classifyFileName('R__views.sql') as { reason: string }).reason, /Flyway repeatable/);
+    assert.match((classifyFileName('U2__undo.sql') as { reason: string }).reason, /Flyway undo/);
+  });
+});
+
+describe('classifyFolderName', () => {
+  test('reads Diesel and Prisma folder names; refuses names with an extension', () => {
+    assert.deepEqual(classifyFolderName('2018-04-27-155151_create_users'), { key: '2018_4_27_155151', version: '2018-04-27-155151', name: 'create_users' });
+    assert.deepEqual(classifyFolderName('20210101000000_init'), { key: '20210101000000', version: '20210101000000', name: 'init' });
+    assert.deepEqual(classifyFolderName('00000000000000_diesel_initial_setup'), { key: '0', version: '00000000000000', name: 'diesel_initial_setup' });
+    assert.equal(classifyFolderName('old'), null);
+    assert.equal(classifyFolderName('001_x.sql'), null);
+  });
 });
 
 describe('a version or name longer than the tracking table holds', () => {

@@ -197,3 +197,49 @@ describe('parseSqlFile: -- foreign-keys', () => {
     assert.match(refused('-- foreign-keys: sometimes\nSELECT 1;'), /"-- foreign-keys: sometimes" must be on or off/);
   });
 });
+
+describe('parseSqlFile: other tools\' markers (§2)', () => {
+  test('dbmate: -- migrate:up transaction:false runs the migration outside a transaction', () => {
+    const file = parsed('-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (a);\n\n-- migrate:down\nDROP INDEX i;\n', 'postgres');
+    assert.equal(file.meta.transaction, false);
+    assert.equal(file.meta.description, null);
+    assert.deepEqual(file.up, { sql: 'CREATE INDEX CONCURRENTLY i ON t (a);\n', startLine: 2 });
+    assert.deepEqual(file.down, { sql: 'DROP INDEX i;\n', startLine: 5 });
+    assert.equal(parsed('-- migrate:up transaction:true\nSELECT 1;\n').meta.transaction, true);
+  });
+
+  test('goose: -- +goose Up / Down are the up and down sections', () => {
+    const file = parsed('-- Users table\n-- +goose Up\nCREATE TABLE users (id INT);\n\n-- +goose Down\nDROP TABLE users;\n');
+    assert.deepEqual(file.meta, { description: 'Users table', depends: [], transaction: true });
+    assert.deepEqual(file.up, { sql: 'CREATE TABLE users (id INT);\n', startLine: 3 });
+    assert.deepEqual(file.down, { sql: 'DROP TABLE users;\n', startLine: 6 });
+  });
+
+  test('goose: -- +goose NO TRANSACTION turns the transaction off; StatementBegin stays in the script', () => {
+    const file = parsed('-- +goose NO TRANSACTION\n-- +goose Up\n-- +goose StatementBegin\nSELECT 1;\n-- +goose StatementEnd\n');
+    assert.equal(file.meta.transaction, false);
+    assert.equal(file.meta.description, null);
+    assert.equal(file.up.sql, '-- +goose StatementBegin\nSELECT 1;\n-- +goose StatementEnd\n');
+  });
+
+  test('goose: markers in the up section\'s leading comments are not the description', () => {
+    assert.equal(parsed('-- +goose Up\n-- +goose StatementBegin\nSELECT 1;\n-- +goose StatementEnd\n').meta.description, null);
+  });
+
+  test('goose: two Up markers are refused like two migrate:up markers', () => {
+    assert.equal(refused('-- +goose Up\nSELECT 1;\n-- +goose Up\nSELECT 2;\n'), 'has more than one "-- +goose Up" marker (lines 1 and 3)');
+    assert.equal(refused('-- +goose Down\nSELECT 1;\n-- +goose Up\nSELECT 2;\n'), 'has "-- +goose Down" before "-- +goose Up"');
+  });
+
+  test('sqlx: -- no-transaction on the first line runs outside a transaction; elsewhere it is a comment', () => {
+    const file = parsed('-- no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);\n', 'postgres');
+    assert.equal(file.meta.transaction, false);
+    assert.equal(file.meta.description, null);
+    assert.equal(parsed('-- Add an index\n-- no-transaction\nSELECT 1;\n').meta.transaction, true);
+  });
+
+  test('a goose marker inside a string is text', () => {
+    const file = parsed("-- +goose Up\nINSERT INTO t VALUES ('a\n-- +goose Down\nb');\n-- +goose Down\nDELETE FROM t;\n");
+    assert.equal(file.down!.startLine, 6);
+  });
+});

@@ -382,9 +382,7 @@ describe('file-name grammar properties (§2)', () => {
     );
   });
 
-  // The grammar of file-name.ts predates §2's wider one (V prefixes, `.`/`-` separators, names
-  // with capitals and `-`, no name): this property fails until file-name.ts implements it.
-  it('classifies as a migration exactly what §2 accepts, with the version and name its groups imply', { todo: 'file-name.ts does not implement all of the §2 grammar yet' }, () => {
+  it('classifies as a migration exactly what §2 accepts, with the version and name its groups imply', () => {
     fc.assert(
       fc.property(fileName, (file) => {
         const spec = SPEC_GRAMMAR.exec(file.text);
