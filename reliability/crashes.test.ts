@@ -3,8 +3,9 @@
  * migrations (SQL and code, transactional and `transaction: off`), on SQLite, PostgreSQL,
  * MariaDB and a two-node Galera cluster. After each kill the invariants of
  * support/invariants.ts must hold; a dirty row is resolved as an operator would (support/
- * recover.ts); at the end a plain `up` must apply everything. Short mode: a few kills per
- * target; long mode (`-- --long`): 50 each. The summary line of each target gives the seed
+ * recover.ts); at the end a plain `up` must apply everything. A kill lands either at a moment
+ * drawn over the whole run or just after its n-th progress line. Short mode: 3 kills per
+ * target, 2 on Galera; long mode (`-- --long`): 50 each. The summary line of each target gives the seed
  * and the counts (RELIABILITY_SEED=<seed> replays the same choices).
  */
 import assert from 'node:assert/strict';
@@ -17,16 +18,16 @@ import { snapshot, violations } from './support/invariants.js';
 import { LONG, scale } from './support/mode.js';
 import { prng, runSeed, type Prng } from './support/prng.js';
 import { recover } from './support/recover.js';
-import { describeRun, runStrata } from './support/runner.js';
+import { describeRun, runStrata, type KillPlan } from './support/runner.js';
 import { openTarget, selected, type TargetName } from './support/targets.js';
 import { fileChecksum, workload, type MigrationSpec } from './support/workload.js';
 
 const SEED = runSeed();
 const VERBOSE = process.env.RELIABILITY_VERBOSE === '1';
 const KILLS: Record<TargetName, number> = {
-  sqlite: scale(4, 50),
-  postgres: scale(4, 50),
-  mariadb: scale(4, 50),
+  sqlite: scale(3, 50),
+  postgres: scale(3, 50),
+  mariadb: scale(3, 50),
   galera: scale(2, 50),
 };
 
@@ -87,12 +88,20 @@ async function crashLoop(name: TargetName, rng: Prng): Promise<Tally> {
         }
         args = ['repair', '--yes'];
       }
-      const delay = Math.round(rng.next() * window[operation]);
-      const run = await runStrata([...args, '--json', ...dbArgs()], p.dir, { signal: 'SIGKILL', afterMs: delay });
+      // Half the kills at a moment drawn over the whole run (start-up, locking and creating
+      // the tracking tables included), half in the thick of it: 0–150 ms after the run's n-th
+      // "applied"/"rolled back" line.
+      const lines = operation === 'up' ? specs.length - applied : operation === 'down' ? Math.min(applied, args[1] === '--all' ? applied : Number(args[2])) : operation === 'redo' ? 2 : 0;
+      const aimed = lines > 0 && rng.next() < 0.5;
+      const n = aimed ? rng.int(1, lines) : 0;
+      const delay = aimed ? rng.int(0, 150) : Math.round(rng.next() * window[operation]);
+      const moment = aimed ? `${delay} ms after progress line ${n}` : `${delay} ms`;
+      const plan: KillPlan = aimed ? { signal: 'SIGKILL', whenOutput: new RegExp(`(?:^(?:applied|rolled back) \\d{3}_\\S+ \\(\\d+ ms\\)$[^]*?){${n}}`, 'm'), delayMs: delay } : { signal: 'SIGKILL', afterMs: delay };
+      const run = await runStrata([...args, ...dbArgs()], p.dir, plan);
       if (run.signal !== 'SIGKILL') {
         // It finished before the kill: the window was too wide. It must have succeeded.
         tally.finishedFirst++;
-        window[operation] = Math.max(200, run.elapsedMs);
+        if (!aimed) window[operation] = Math.max(200, run.elapsedMs);
         if (run.code !== 0) tally.violations.push(`${name}: ${args.join(' ')} exited ${run.code} with no kill: ${describeRun(run)}`);
       } else {
         tally.kills++;
@@ -100,13 +109,13 @@ async function crashLoop(name: TargetName, rng: Prng): Promise<Tally> {
       }
       await target.quiesce();
       const after = await snapshot(target, specs);
-      for (const v of violations(target, specs, after)) tally.violations.push(`${name} after kill #${tally.kills} of \`${args.join(' ')}\` at ${delay} ms: ${v}`);
+      for (const v of violations(target, specs, after)) tally.violations.push(`${name} after kill #${tally.kills} of \`${args.join(' ')}\` at ${moment}: ${v}`);
       if (touched.length > 0) tally.violations.push(...repairAtomicity(name, touched, after.rows, p.migrations));
       const dirty = [...after.rows.values()].filter((r) => r.state === 'dirty');
       tally.dirtySeen += dirty.length;
       if (VERBOSE) {
         const count = (s: typeof before) => [...s.rows.values()].filter((r) => r.state === 'applied').length;
-        process.stderr.write(`crashes ${name}: ${args.join(' ')} ${run.signal === 'SIGKILL' ? `killed at ${delay} ms` : `finished in ${run.elapsedMs} ms (kill planned at ${delay})`}: applied ${count(before)} → ${count(after)}, dirty ${dirty.map((r) => `${r.version}/${r.dirty_operation}`).join(' ') || '-'}\n`);
+        process.stderr.write(`crashes ${name}: ${args.join(' ')} ${run.signal === 'SIGKILL' ? `killed at ${moment}` : `finished in ${run.elapsedMs} ms (kill planned at ${moment})`}: applied ${count(before)} → ${count(after)}, dirty ${dirty.map((r) => `${r.version}/${r.dirty_operation}`).join(' ') || '-'}\n`);
       }
       const recovery = await recover(target, specs, p.dir, dbArgs());
       tally.byHand += recovery.repairs.filter((r) => r.byHand).length;

@@ -20,7 +20,7 @@ import { workload } from './support/workload.js';
 
 const SEED = runSeed();
 const COUNT = 30;
-const KILLS = scale(4, 90);
+const KILLS = scale(3, 90);
 const PRINTED = /^applied (\d{3})_\S+ \(\d+ ms\)$/gm;
 
 for (const name of selected(['sqlite', 'postgres', 'mariadb'] as const)) {

@@ -16,8 +16,8 @@
  *     2  only for `mark-applied` of a migration another process applied or marked first
  *        ("is applied already": a usage error by §5, decided under the lock);
  *   and never 1 (no migration here fails) or anything else.
- * Then `up` (after `unmark` of the no-op if it was marked out of order) applies everything.
- * Short mode: one round of 10 processes per dialect; long mode: 5 rounds of 20.
+ * Then `up` (after a `down` of the no-op if it was marked out of order) applies everything.
+ * Short mode: one round of 8 processes per dialect; long mode: 5 rounds of 20.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -30,7 +30,7 @@ import { openTarget, selected, type TargetName } from './support/targets.js';
 import { workload } from './support/workload.js';
 
 const SEED = runSeed();
-const PROCESSES = scale(10, 20);
+const PROCESSES = scale(8, 20);
 const ROUNDS = scale(1, 5);
 const COUNT = 25;
 const NOOP = 25;
@@ -75,11 +75,13 @@ async function raceRounds(name: TargetName, rng: Prng) {
       for (const v of violations(target, specs, s)) found.push(`${name} round ${round + 1}: ${v}`);
       for (const v of alternation(s.log)) found.push(`${name} round ${round + 1}: ${v}`);
     }
-    // The next run completes: unmark the no-op first if the race left it marked out of order.
+    // The next run completes: first roll the no-op back if the race left it marked out of
+    // order (`down` is the command §4 lets through out-of-order problems; `unmark 025` is
+    // refused, since the problems are those of the earlier, pending versions).
     const before = await snapshot(target, specs);
     if (before.rows.get(noop)?.state === 'applied' && specs.some((m) => !before.rows.has(m.version))) {
-      const unmark = await runStrata(['unmark', noop, ...db], p.dir);
-      if (unmark.code !== 0) found.push(`${name}: unmark ${noop} failed: ${describeRun(unmark)}`);
+      const down = await runStrata(['down', ...db], p.dir);
+      if (down.code !== 0) found.push(`${name}: down of the marked ${noop} failed: ${describeRun(down)}`);
     }
     const final = await runStrata(['up', ...db], p.dir);
     if (final.code !== 0) found.push(`${name}: the final up failed: ${describeRun(final)}`);

@@ -177,7 +177,8 @@ export async function effects(target: Target, specs: readonly MigrationSpec[]): 
     if (m.kind === 'index') parts.push(indexes.has(`ix_${m.k}`));
     const rows = ledger.get(m.k) ?? 0;
     for (let n = 1; n <= m.ledgerRows; n++) parts.push(rows >= n);
-    result.set(m.version, parts.every(Boolean) ? 'full' : parts.some(Boolean) ? 'partial' : 'none');
+    // A no-op has no parts: it reads as `none` (so a dirty one is repaired --rolled-back).
+    result.set(m.version, parts.length > 0 && parts.every(Boolean) ? 'full' : parts.some(Boolean) ? 'partial' : 'none');
   }
   return result;
 }
