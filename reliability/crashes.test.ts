@@ -75,7 +75,7 @@ async function crashLoop(name: TargetName, rng: Prng): Promise<Tally> {
       const applied = [...before.rows.values()].filter((r) => r.state === 'applied').length;
       const operation: Operation = applied === 0 ? 'up' : applied === specs.length ? rng.pick(['down', 'down', 'redo', 'repair'] as const) : rng.pick(['up', 'up', 'down', 'redo', 'repair'] as const);
       let args: string[];
-      let touched: { spec: MigrationSpec; old: string | null }[] = [];
+      const touched: { spec: MigrationSpec; old: string | null }[] = [];
       if (operation === 'up') args = ['up'];
       else if (operation === 'down') args = rng.next() < 0.15 ? ['down', '--all'] : ['down', '--steps', String(rng.int(1, 12))];
       else if (operation === 'redo') args = ['redo'];
