@@ -356,8 +356,8 @@ export class SqlLexer {
     }
     // PostgreSQL's E'…' takes backslash escapes: E'it\'s' is one string.
     if (
-      this.syntax.eStrings &&
       p === start + 1 &&
+      this.syntax.eStrings &&
       (sql.charCodeAt(start) | 0x20) === LOWER_E &&
       sql.charCodeAt(p) === SINGLE_QUOTE
     ) {
