@@ -5,6 +5,7 @@
  * reached fails the tests that use it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import * as nodeTest from 'node:test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -71,6 +72,29 @@ export function notListed(...names: DialectName[]): string | false {
   const missing = names.filter((name) => !listed.includes(name));
   if (missing.length === 0) return false;
   return `${missing.join(', ')} not in STRATA_TEST_DIALECTS=${process.env.STRATA_TEST_DIALECTS ?? ''}`;
+}
+
+export interface ServerTests {
+  readonly test: typeof nodeTest.test;
+  readonly before: typeof nodeTest.before;
+  readonly after: typeof nodeTest.after;
+}
+
+/**
+ * node:test's test, before and after for a file whose every test needs the servers `names`:
+ * when one is not listed in STRATA_TEST_DIALECTS, every test of the file is reported skipped
+ * with the reason, and its hooks (e.g. starting a cluster) never run.
+ */
+export function serverTests(...names: DialectName[]): ServerTests {
+  const reason = notListed(...names);
+  if (reason === false) return { test: nodeTest.test, before: nodeTest.before, after: nodeTest.after };
+  const skipped = (name: string, second?: unknown, third?: unknown) => {
+    const options = typeof second === 'object' && second !== null ? second : {};
+    const fn = typeof second === 'function' ? second : third;
+    return nodeTest.test(name, { ...options, skip: reason }, fn as nodeTest.TestFn);
+  };
+  const noHook = (): void => undefined;
+  return { test: skipped as typeof nodeTest.test, before: noHook, after: noHook };
 }
 
 function listedNames(): DialectName[] {
