@@ -30,6 +30,28 @@ const entry = (i: number, overrides: Partial<LogEntry> = {}): LogEntry => ({
   startedAt: `2026-11-25T03:04:0${i}.000Z`, durationMs: i, appliedBy: 'tester@host', detail: null, ...overrides,
 });
 
+const isLockLost = (e: unknown): boolean => e instanceof LockTimeoutError && e.code === 'lock-lost';
+
+/** Whether assertLockHeld reports the lock lost now. */
+const lost = (driver: Driver): boolean => {
+  try {
+    driver.assertLockHeld();
+    return false;
+  } catch (error) {
+    if (isLockLost(error)) return true;
+    throw error;
+  }
+};
+
+/** Polls `condition` every 20 ms until it holds; fails after `ms`. */
+async function until(condition: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 const failure = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => assert.fail('expected a rejection'), (error: unknown) => error);
 
 interface Scenario {
@@ -166,6 +188,30 @@ for (const dialect of allDialects()) {
         await other.acquireLock({ timeoutMs: 1000 });
         await other.releaseLock();
       });
+
+      conformance('a lease taken over is noticed by its renewal: assertLockHeld and the next tracking write fail lock-lost', async ({ open, native }) => {
+        const victim = await open({ runId: 'run-victim', leaseTtlMs: 600 });
+        await victim.acquireLock({ timeoutMs: 5000 });
+        await victim.ensureTracking();
+        victim.assertLockHeld();
+        await (await native()).query("UPDATE strata_migrations_lock SET run_id = 'run-thief' WHERE id = 1");
+        await until(() => lost(victim), 3000);
+        assert.throws(() => victim.assertLockHeld(), isLockLost);
+        await assert.rejects(victim.writeApplied(row('001')), isLockLost);
+      }, { skip: lock !== 'lease' && 'a session lock cannot be taken over, only lost with its connection' });
+
+      conformance('a session lock dies with its connection: the next runner gets it, the holder learns it lost it', async ({ driver, open, native }) => {
+        await driver.acquireLock({ timeoutMs: 5000 });
+        const app = await native();
+        assert.ok((await app.query('SELECT 1 AS one')).length === 1);
+        assert.ok((await app.endOtherSessions()) >= 1, 'the holder\'s connection was ended');
+        const other = await open({ runId: 'run-b' });
+        await other.acquireLock({ timeoutMs: 3000 });
+        // The holder finds out at its next round trip at the latest (no round trip is made for assertLockHeld).
+        await failure(driver.query('SELECT 1 AS one'));
+        await until(() => lost(driver), 3000);
+        assert.throws(() => driver.assertLockHeld(), isLockLost);
+      }, { skip: lock !== 'session' && 'a lease outlives its connection until it expires' });
 
       // ---- tracking ----
 

@@ -13,6 +13,8 @@ export interface NativeConnection {
   query(sql: string): Promise<Record<string, unknown>[]>;
   /** The statements that make this connection hold a lock on `table` that DDL must wait for (rolled back by end()). */
   holdTableLock(table: string): Promise<void>;
+  /** Ends every other connection to this database (servers), as an administrator or a failover would; how many. */
+  endOtherSessions(): Promise<number>;
   end(): Promise<void>;
 }
 
@@ -40,6 +42,9 @@ export async function nativeConnection(dialect: DialectName, url: string): Promi
         async holdTableLock() {
           db.exec('BEGIN IMMEDIATE');
         },
+        async endOtherSessions(): Promise<number> {
+          throw new Error('a SQLite file has no sessions to end');
+        },
         async end() {
           db.close();
         },
@@ -57,6 +62,10 @@ export async function nativeConnection(dialect: DialectName, url: string): Promi
           await client.query('BEGIN');
           await client.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
         },
+        async endOtherSessions() {
+          const { rows } = await client.query('SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+          return rows.filter((r: { ended: boolean }) => r.ended).length;
+        },
         async end() {
           await client.end();
         },
@@ -73,6 +82,12 @@ export async function nativeConnection(dialect: DialectName, url: string): Promi
           // A transaction that read the table holds a shared metadata lock on it until it ends.
           await connection.query('START TRANSACTION');
           await connection.query(`SELECT * FROM ${table}`);
+        },
+        async endOtherSessions() {
+          const [rows] = await connection.query('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID()');
+          const ids = (rows as { id: number }[]).map((r) => r.id);
+          for (const id of ids) await connection.query(`KILL ${Number(id)}`);
+          return ids.length;
         },
         async end() {
           await connection.end();
