@@ -7,6 +7,7 @@
  * fails.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { AbortError, LockNotNeeded, LockTimeoutError } from '../../src/core/errors.js';
 import type { AppliedMigration, LogEntry } from '../../src/core/model.js';
@@ -66,6 +67,8 @@ interface Scenario {
   passedIn(): Promise<PassedIn>;
   /** Placeholders for parameters 1 and 2 in this dialect. */
   readonly p: readonly [string, string];
+  /** Reports the test skipped with `reason` (an optional method this driver does not have); the test then returns. */
+  skip(reason: string): void;
 }
 
 for (const dialect of allDialects()) {
@@ -73,7 +76,7 @@ for (const dialect of allDialects()) {
     describe(`driver conformance: ${dialect.name} × ${lock}`, { skip: notListed(dialect.name) }, () => {
       /** Runs `fn` on a fresh database; closes every driver and connection it opened, then drops it. */
       function conformance(name: string, fn: (s: Scenario) => Promise<void>, options: { skip?: string | false } = {}): void {
-        test(name, options, async () => {
+        test(name, options, async (t) => {
           const db = await dialect.fresh();
           const drivers: Driver[] = [];
           const natives: { end(): Promise<void> }[] = [];
@@ -97,6 +100,7 @@ for (const dialect of allDialects()) {
                 return connection;
               },
               p: dialect.name === 'postgres' ? ['$1', '$2'] : ['?', '?'],
+              skip: (reason) => t.skip(reason),
             });
           } finally {
             // Drivers first: a driver's lock or transaction must not keep a native connection waiting.
@@ -265,8 +269,8 @@ for (const dialect of allDialects()) {
         await driver.releaseLock();
       });
 
-      conformance('readChecksums returns version, checksum and state of every row', async ({ driver }) => {
-        if (!driver.readChecksums) return; // optional: the core falls back to readApplied
+      conformance('readChecksums returns version, checksum and state of every row', async ({ driver, skip }) => {
+        if (!driver.readChecksums) return skip('readChecksums is optional: the core falls back to readApplied');
         await driver.acquireLock({ timeoutMs: 5000 });
         await driver.ensureTracking();
         await driver.writeApplied(row('001'));
@@ -437,6 +441,43 @@ for (const dialect of allDialects()) {
         await driver.releaseLock();
       });
 
+      conformance('copyBeforeReset copies the database next to itself', async ({ driver, skip }) => {
+        if (!driver.copyBeforeReset) return skip('copyBeforeReset is for SQLite files only');
+        await driver.execute('CREATE TABLE t (id INTEGER PRIMARY KEY)');
+        const copy = await driver.copyBeforeReset();
+        assert.ok(copy !== null && existsSync(copy), `a copy exists: ${copy}`);
+      });
+
+      // ---- foreign keys around migrations (optional) ----
+
+      conformance('setForeignKeys(false) suspends enforcement, checkIntegrity reports the orphans by table, restoreForeignKeys is idempotent', async ({ driver, skip }) => {
+        if (!driver.setForeignKeys || !driver.restoreForeignKeys || !driver.checkIntegrity) return skip('foreign keys around migrations are optional (engines where enforcement is a connection setting)');
+        await driver.execute('CREATE TABLE parent (id INTEGER PRIMARY KEY)');
+        await driver.execute('CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id) ON DELETE CASCADE)');
+        assert.deepEqual(await driver.checkIntegrity(), [], 'none where no row breaks a key');
+        await driver.setForeignKeys(false);
+        await driver.begin();
+        await driver.execute('INSERT INTO child (id, parent_id) VALUES (1, 42)');
+        const violations = await driver.checkIntegrity();
+        assert.deepEqual(violations.map((v) => [v.table, v.parent, v.rows]), [['child', 'parent', 1]]);
+        await driver.rollback();
+        await driver.restoreForeignKeys();
+        await driver.restoreForeignKeys();
+        assert.deepEqual(await driver.checkIntegrity(), []);
+      });
+
+      // ---- statements the core may fold into a transaction (optional) ----
+
+      conformance('joinsTransaction: row changes join the transaction, DDL and unknown statements do not', async ({ driver, skip }) => {
+        if (!driver.joinsTransaction) return skip('joinsTransaction is for engines whose DDL commits implicitly');
+        for (const statement of ['INSERT INTO t (id) VALUES (1)', 'UPDATE t SET id = 2', 'DELETE FROM t', 'REPLACE INTO t (id) VALUES (1)']) {
+          assert.equal(driver.joinsTransaction(statement), true, statement);
+        }
+        for (const statement of ['CREATE TABLE t (id INT)', 'ALTER TABLE t ADD COLUMN x INT', 'DROP TABLE t', 'LOCK TABLES t WRITE']) {
+          assert.equal(driver.joinsTransaction(statement), false, statement);
+        }
+      });
+
       // ---- errors ----
 
       conformance('errorFacts: a syntax error provably had no effect and is neither a lock timeout nor a cancel', async ({ driver }) => {
@@ -445,6 +486,13 @@ for (const dialect of allDialects()) {
         assert.equal(facts.noEffect, true);
         assert.equal(facts.lockTimeout, false);
         assert.equal(facts.cancelled, false);
+      });
+
+      conformance('failureHint answers null for a statement that left nothing to clean up, and never throws', async ({ driver, skip }) => {
+        if (!driver.failureHint) return skip('failureHint is optional: nothing is ever left to clean up');
+        const error = await failure(driver.execute('CREATE TABLEX nope (id INTEGER)'));
+        assert.equal(await driver.failureHint('CREATE TABLEX nope (id INTEGER)', error), null);
+        assert.equal(await driver.failureHint('CREATE INDEX i ON nowhere (x)', new Error('not a database error')), null);
       });
 
       conformance('errorFacts: DDL waiting on the application\'s table lock fails after ddlLockTimeout as a no-effect lock timeout', async ({ open, native }) => {
@@ -459,6 +507,20 @@ for (const dialect of allDialects()) {
         assert.ok(waited >= 800 && waited < 4000, `waited ${waited} ms`);
         assert.deepEqual(driver.errorFacts(error), { lockTimeout: true, noEffect: true, cancelled: false });
       }, { skip: dialect.name === 'sqlite' && 'SQLite cannot bound DDL lock waits (capabilities.ddlLockTimeout is false)' });
+
+      conformance('cancel() does nothing when idle, ends a running statement as cancelled, and the connection stays usable', async ({ driver }) => {
+        await driver.cancel();
+        const started = Date.now();
+        const running = failure(driver.query(dialect.name === 'postgres' ? 'SELECT pg_sleep(10)' : 'SELECT SLEEP(10)'));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await driver.cancel();
+        const error = await running;
+        assert.ok(Date.now() - started < 5000, `returned early (${Date.now() - started} ms)`);
+        // noEffect is the engine's to tell: a cancelled PostgreSQL statement is rolled back whole.
+        const facts = driver.errorFacts(error);
+        assert.deepEqual([facts.cancelled, facts.lockTimeout], [true, false]);
+        assert.deepEqual((await driver.query('SELECT 1 AS one')).map((r) => Number(r.one)), [1]);
+      }, { skip: dialect.name === 'sqlite' && 'better-sqlite3 runs a statement synchronously: nothing can run while it does' });
 
       // ---- close ----
 
