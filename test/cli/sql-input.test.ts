@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { freshPostgres, pgClient } from '../support/postgres.js';
 import { project, strata, type Project } from '../support/project.js';
+import { notListed } from '../support/dialects.js';
 
 const CREATE_A = 'CREATE TABLE a (id INTEGER PRIMARY KEY);\n';
 
@@ -94,7 +95,7 @@ describe('SQLite', () => {
   });
 });
 
-describe('PostgreSQL', () => {
+describe('PostgreSQL', { skip: notListed('postgres') }, () => {
   async function refusedOnPostgres(files: Record<string, string>, message: RegExp, code: string): Promise<void> {
     const database = await freshPostgres();
     const p = project(files);
