@@ -13,6 +13,7 @@ import type { EventListener, StrataEvent } from './core/events.js';
 import type { DownOptions } from './core/plan.js';
 import type { Driver } from './drivers/driver.js';
 import { openDriver, type DatabaseInput } from './drivers/load-driver.js';
+import { SQLITE_SYNTAX } from './drivers/sqlite/syntax.js';
 import { TABLE_NAME } from './drivers/tracking-rows.js';
 import { currentUser, type Environment, type OperationContext } from './operations/context.js';
 import { down, planRollback, redo, type DownResult, type RedoResult } from './operations/down.js';
@@ -122,7 +123,7 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
   }
   const cwd = options.cwd ?? process.cwd();
   const dir = options.migrations ? null : resolve(cwd, options.dir ?? 'migrations');
-  const source = options.migrations ? createListSource(options.migrations) : createDirectorySource({ dir: dir!, cwd, syntax: () => driver?.syntax ?? 'sqlite' });
+  const source = options.migrations ? createListSource(options.migrations) : createDirectorySource({ dir: dir!, cwd, syntax: () => driver?.syntax ?? SQLITE_SYNTAX });
   const runId = randomUUID();
   const lockTimeoutMs = seconds(options.lockTimeout, 60, 'lockTimeout');
   const initSql = initSqlOf(options.initSql);

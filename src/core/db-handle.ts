@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Driver } from '../drivers/driver.js';
-import { isConcurrently } from '../sql/classify.js';
 import { splitScript } from '../sql/split.js';
 import { MigrationError } from './errors.js';
 import type { Db } from './model.js';
@@ -31,8 +30,8 @@ export function createDbHandle(options: DbHandleOptions): Db {
     }
     for (const statement of statements) {
       await beforeStatement();
-      // CONCURRENTLY waits for old transactions by design: no lock timeout for it.
-      await driver.execute(statement.text, { lockTimeout: !isConcurrently(statement.text, driver.syntax) });
+      // The driver knows which statements wait for other transactions (no lock timeout for them).
+      await driver.execute(statement.text);
       onStatement();
     }
   };
@@ -68,8 +67,7 @@ export function createDbHandle(options: DbHandleOptions): Db {
     }),
     addColumnIfNotExists: withCallSite(async (table: string, column: string, typeSql: string) => {
       if (await driver.columnExists(table, column)) return false;
-      const q = driver.dialect === 'mysql' ? '`' : '"';
-      await exec(`ALTER TABLE ${table} ADD COLUMN ${q}${column}${q} ${typeSql}`);
+      await exec(`ALTER TABLE ${table} ADD COLUMN ${driver.quoteIdentifier(column)} ${typeSql}`);
       return true;
     }),
     // A refused execFile is the migration's own mistake, like any error it throws: a plain

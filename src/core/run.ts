@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Driver, IntegrityViolation } from '../drivers/driver.js';
-import { isConcurrently, tableOfStatement } from '../sql/classify.js';
+import { tableOfStatement } from '../sql/classify.js';
 import type { Statement } from '../sql/split.js';
 import { statementsOf } from './script-statements.js';
 import { inTransaction } from './transaction.js';
@@ -563,10 +563,9 @@ async function runStep(ctx: RunContext, version: string, step: Step, db: () => D
  * transaction is aborted.
  */
 async function executeWithRetries(ctx: RunContext, statement: Statement, retryHere: boolean, version: string): Promise<void> {
-  const lockTimeout = !isConcurrently(statement.text, ctx.driver.syntax);
   for (let attempt = 1; ; attempt++) {
     try {
-      await ctx.driver.execute(statement.text, { lockTimeout });
+      await ctx.driver.execute(statement.text);
       return;
     } catch (error) {
       if (!retryHere || !ctx.driver.errorFacts(error).lockTimeout || attempt > ctx.ddlRetries) throw error;
@@ -811,7 +810,7 @@ function describeFailure(ctx: RunContext, direction: Direction, item: PlannedMig
         : `check what of ${m.id} ran and run \`strata repair --applied ${m.version}\` or \`--rolled-back ${m.version}\` (it is recorded dirty)`;
     return new MigrationError('ddl-lock-timeout', `${where}: waited too long for a lock${table ? ` on table ${table}` : ''} (${retried ? `${ctx.ddlRetries} retries` : 'not retried'}): ${messageOf(original)}`, {
       migration: m.id, file, line,
-      hint: `another session holds a lock${table ? ` on ${table}` : ''}; find it (pg_stat_activity / SHOW PROCESSLIST), let it finish, then ${next}`,
+      hint: `another session holds a lock${table ? ` on ${table}` : ''}; ${ctx.driver.findLockHolder}, let it finish, then ${next}`,
     }, { cause: original });
   }
   // Earlier migrations of this run stay applied (a failed group commit is described by describeCommitFailure).

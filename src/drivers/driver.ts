@@ -94,8 +94,16 @@ export type AppliedChecksum = readonly [version: string, checksum: string | null
 
 export interface Driver {
   readonly dialect: Dialect;
+  /** How this database's SQL is split and classified: its quoting, comments and bodies. */
   readonly syntax: SqlSyntax;
   readonly capabilities: Capabilities;
+  /**
+   * What a lock-wait hint tells the user to do to find the session holding the lock, in this
+   * database's own terms (`find it with SHOW PROCESSLIST`).
+   */
+  readonly findLockHolder: string;
+  /** `name` as a quoted identifier of this database, quotes inside it escaped. */
+  quoteIdentifier(name: string): string;
   /** The database as shown to users: never contains a password. */
   readonly displayName: string;
   /**
@@ -200,8 +208,12 @@ export interface Driver {
    * saving a commit per migration. Answer false when unsure.
    */
   joinsTransaction?(statement: string): boolean;
-  /** One statement, no parameters, as written. `lockTimeout: false` for CONCURRENTLY statements. */
-  execute(sql: string, options?: { lockTimeout?: boolean }): Promise<void>;
+  /**
+   * One statement, no parameters, as written, under the driver's DDL lock timeout unless the
+   * statement waits for other transactions by design (PostgreSQL's CONCURRENTLY): the driver
+   * alone decides which statements those are.
+   */
+  execute(sql: string): Promise<void>;
   query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   run(sql: string, params?: readonly unknown[]): Promise<{ changes: number }>;
 

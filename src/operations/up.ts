@@ -91,7 +91,7 @@ async function checkedPlan(ctx: OperationContext, driver: Driver, state: State, 
   }
   if (options.atomic) {
     const reasons: string[] = [];
-    if (!driver.capabilities.atomic) reasons.push(`${driver.dialect === 'mysql' ? 'MySQL/MariaDB' : 'this engine'} commits DDL implicitly, so one transaction cannot hold the plan`);
+    if (!driver.capabilities.atomic) reasons.push('this database commits DDL implicitly, so one transaction cannot hold the plan');
     for (const m of migrations) if (!m.meta.transaction) reasons.push(`${m.file ?? m.id} is "transaction: off"`);
     if (driver.setForeignKeys) {
       // Foreign-key enforcement cannot change inside the one transaction (§2).

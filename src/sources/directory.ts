@@ -17,6 +17,7 @@ import { classifyFileName, classifyFolderName, type FileRole } from './file-name
 import { loadedMigration, type MigrationSource } from './source.js';
 import { parseSqlFile, type ParsedSqlFile, type SqlFileResult } from './sql-file.js';
 import { invalidUtf8Offset } from './utf8.js';
+import { SQLITE_SYNTAX } from '../drivers/sqlite/syntax.js';
 import type { SqlSyntax } from '../sql/split.js';
 
 interface Group {
@@ -52,6 +53,16 @@ export interface DirectorySourceOptions {
   readonly syntax?: () => SqlSyntax;
 }
 
+/** A discovery's cache key names the syntax it parsed with: each syntax object gets a number. */
+const syntaxKeys = new WeakMap<SqlSyntax, number>();
+let syntaxCount = 0;
+
+function syntaxKey(syntax: SqlSyntax): number {
+  let key = syntaxKeys.get(syntax);
+  if (key === undefined) syntaxKeys.set(syntax, (key = ++syntaxCount));
+  return key;
+}
+
 export function createDirectorySource(options: DirectorySourceOptions): MigrationSource {
   const cwd = options.cwd ?? process.cwd();
   const dir = resolve(cwd, options.dir);
@@ -61,14 +72,14 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
     abs.startsWith(dir + sep) ? prefix + abs.slice(dir.length + 1) : abs === dir && prefix !== '' && !prefix.startsWith('/') ? shownDir : abs;
   // Looked up on every discover: the folder at `dir` may have been replaced since (§9).
   let current: FolderCache | null = null;
-  const syntaxOf = options.syntax ?? ((): SqlSyntax => 'sqlite');
+  const syntaxOf = options.syntax ?? ((): SqlSyntax => SQLITE_SYNTAX);
 
   return {
     async discover(): Promise<Discovery> {
       let entries: Dirent[];
       let cache: FolderCache;
       const syntax = syntaxOf();
-      const resultKey = `${prefix}\0${syntax}`;
+      const resultKey = `${prefix}\0${syntaxKey(syntax)}`;
       try {
         cache = current = FolderCache.for(dir);
         const scan = await cache.entries();

@@ -4,8 +4,8 @@
  * which table a lock wait was on. Pure functions on one statement's text.
  *
  * Every function that reads past the first character lexes with the dialect's rules, so a
- * keyword inside a string or comment never counts. Pass the syntax the statement was split
- * with; without it PostgreSQL's rules apply (no backslash escapes, no `#` comments).
+ * keyword inside a string or comment never counts: pass the syntax the statement was split
+ * with (there is no default, so a caller cannot silently read MySQL with PostgreSQL's rules).
  */
 
 import { SqlLexer, type SqlSyntax, type SqlTokenKind } from './split.js';
@@ -70,7 +70,7 @@ const BEGIN_TRANSACTION_WORDS: ReadonlySet<string> = new Set([
  * bodies, nor a BEGIN … END block: those hold statements instead of starting a transaction.
  * SAVEPOINT and RELEASE are allowed: they nest inside strata's transaction.
  */
-export function isTransactionControl(text: string, syntax: SqlSyntax = 'postgres'): boolean {
+export function isTransactionControl(text: string, syntax: SqlSyntax): boolean {
   const [first, second, third] = leadingWords(text, syntax, 3);
   switch (first) {
     case 'BEGIN':
@@ -95,7 +95,7 @@ export function isPsqlMetaCommand(text: string): boolean {
 }
 
 /** `COPY … FROM STDIN`: its data comes from the client, which strata is not. */
-export function isCopyFromStdin(text: string, syntax: SqlSyntax = 'postgres'): boolean {
+export function isCopyFromStdin(text: string, syntax: SqlSyntax): boolean {
   let previous = '';
   let first = true;
   for (const token of tokensOf(text, syntax)) {
@@ -115,7 +115,7 @@ const REINDEX_TARGETS: ReadonlySet<string> = new Set(['INDEX', 'TABLE', 'SCHEMA'
  * transaction block: CREATE [UNIQUE] INDEX / DROP INDEX / REINDEX / REFRESH MATERIALIZED VIEW
  * … CONCURRENTLY, and ALTER TABLE … DETACH PARTITION … CONCURRENTLY (PostgreSQL 14).
  */
-export function isConcurrently(text: string, syntax: SqlSyntax = 'postgres'): boolean {
+export function isConcurrently(text: string, syntax: SqlSyntax): boolean {
   const words = firstWords(text, syntax, 16);
   switch (words[0]) {
     case 'CREATE': {
@@ -148,35 +148,30 @@ export function isConcurrently(text: string, syntax: SqlSyntax = 'postgres'): bo
  * CREATE/DROP TABLESPACE and ALTER SYSTEM. SQLite: VACUUM. MySQL: none that matter (its DDL
  * commits implicitly, so strata never wraps it).
  */
-export function cannotRunInTransaction(text: string, syntax: SqlSyntax = 'postgres'): boolean {
-  switch (syntax) {
-    case 'mysql':
-      return false;
-    case 'sqlite':
-      return leadingWords(text, syntax, 1)[0] === 'VACUUM';
-    case 'postgres': {
-      const [first, second] = leadingWords(text, syntax, 2);
-      switch (first) {
-        case 'VACUUM':
-          return true;
-        case 'CREATE':
-        case 'DROP':
-          if (second === 'DATABASE' || second === 'TABLESPACE') return true;
-          break;
-        case 'ALTER':
-          if (second === 'SYSTEM') return true;
-          break;
-        case 'REINDEX': {
-          // `REINDEX (VERBOSE) SYSTEM db`: options may come before the target.
-          const words = firstWords(text, syntax, 8);
-          const target = words.find((word) => REINDEX_TARGETS.has(word));
-          if (target === 'SYSTEM' || target === 'DATABASE') return true;
-          break;
-        }
+export function cannotRunInTransaction(text: string, syntax: SqlSyntax): boolean {
+  const { vacuumOutsideTransaction, serverDdlOutsideTransaction, concurrently } = syntax;
+  if (!vacuumOutsideTransaction && !serverDdlOutsideTransaction && !concurrently) return false;
+  const [first, second] = leadingWords(text, syntax, serverDdlOutsideTransaction ? 2 : 1);
+  if (first === 'VACUUM') return vacuumOutsideTransaction;
+  if (serverDdlOutsideTransaction) {
+    switch (first) {
+      case 'CREATE':
+      case 'DROP':
+        if (second === 'DATABASE' || second === 'TABLESPACE') return true;
+        break;
+      case 'ALTER':
+        if (second === 'SYSTEM') return true;
+        break;
+      case 'REINDEX': {
+        // `REINDEX (VERBOSE) SYSTEM db`: options may come before the target.
+        const words = firstWords(text, syntax, 8);
+        const target = words.find((word) => REINDEX_TARGETS.has(word));
+        if (target === 'SYSTEM' || target === 'DATABASE') return true;
+        break;
       }
-      return first !== 'REFRESH' && isConcurrently(text, syntax);
     }
   }
+  return concurrently && first !== 'REFRESH' && isConcurrently(text, syntax);
 }
 
 export interface DestructiveFinding {
@@ -189,7 +184,7 @@ export interface DestructiveFinding {
  * c, TRUNCATE, and DELETE or UPDATE without a WHERE clause of its own (a WHERE inside a
  * subquery, string or comment does not count). The first finding only.
  */
-export function findDestructive(text: string, syntax: SqlSyntax = 'postgres'): DestructiveFinding | null {
+export function findDestructive(text: string, syntax: SqlSyntax): DestructiveFinding | null {
   const tokens = topLevelTokens(text, syntax);
   const verbAt = mainVerbIndex(tokens);
   const table = targetTable(tokens) ?? 'the table';
@@ -220,7 +215,7 @@ export function findDestructive(text: string, syntax: SqlSyntax = 'postgres'): D
  * TABLE, INSERT/REPLACE INTO, UPDATE or DELETE FROM statement targets, unquoted, schema
  * prefix kept (`public.users`). For naming the table in a lock-timeout message.
  */
-export function tableOfStatement(text: string, syntax: SqlSyntax = 'postgres'): string | null {
+export function tableOfStatement(text: string, syntax: SqlSyntax): string | null {
   return targetTable(topLevelTokens(text, syntax));
 }
 

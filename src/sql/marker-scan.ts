@@ -11,12 +11,30 @@ import { outsideStringsAndCommentsBySplitting, type SqlSyntax } from './split.js
 /** A backslash first on its line (after blanks) starts a client command that runs to the line's end. */
 const META = '(?<![^\\n])[\\t\\v\\f\\r ]*\\\\';
 
-const OPENERS: Readonly<Record<SqlSyntax, RegExp>> = {
-  postgres: new RegExp(`--|/\\*|[Ee]'|'|"|\\$(?:[A-Za-z_\\u0080-\\uFFFF][A-Za-z0-9_\\u0080-\\uFFFF]*)?\\$|${META}`, 'g'),
-  sqlite: new RegExp(`--|/\\*|'|"|\`|\\[|${META}`, 'g'),
-  // MySQL: `--` is a comment only before whitespace or the end (`5--1` is arithmetic).
-  mysql: new RegExp(`--(?=[\\x00-\\x20]|$)|#|/\\*|'|"|\`|${META}`, 'g'),
-};
+/** Per syntax, built once: its openers are known constructs of its features only. */
+const OPENERS = new WeakMap<SqlSyntax, RegExp>();
+
+function openersOf(syntax: SqlSyntax): RegExp {
+  let opener = OPENERS.get(syntax);
+  if (opener === undefined) {
+    const parts = [
+      // MySQL: `--` is a comment only before whitespace or the end (`5--1` is arithmetic).
+      syntax.dashCommentNeedsSpace ? '--(?=[\\x00-\\x20]|$)' : '--',
+      syntax.hashComments ? '#' : null,
+      '/\\*',
+      syntax.eStrings ? "[Ee]'" : null,
+      "'",
+      '"',
+      syntax.backtickIdentifiers ? '`' : null,
+      syntax.bracketIdentifiers ? '\\[' : null,
+      syntax.dollarQuotes ? '\\$(?:[A-Za-z_\\u0080-\\uFFFF][A-Za-z0-9_\\u0080-\\uFFFF]*)?\\$' : null,
+      META,
+    ];
+    opener = new RegExp(parts.filter((part) => part !== null).join('|'), 'g');
+    OPENERS.set(syntax, opener);
+  }
+  return opener;
+}
 
 /**
  * Which of `offsets` (ascending) lie outside every string, quoted name, comment and client
@@ -26,9 +44,9 @@ export function outsideStringsAndComments(sql: string, syntax: SqlSyntax, offset
   const outside = offsets.map(() => true);
   if (offsets.length === 0) return outside;
   // COPY … FROM stdin data follows its statement: only the splitter knows where it starts.
-  if (syntax === 'postgres' && /stdin/i.test(sql)) return outsideStringsAndCommentsBySplitting(sql, syntax, offsets);
+  if (syntax.copyFromStdin && /stdin/i.test(sql)) return outsideStringsAndCommentsBySplitting(sql, syntax, offsets);
   const last = offsets[offsets.length - 1]!;
-  const opener = OPENERS[syntax];
+  const opener = openersOf(syntax);
   opener.lastIndex = 0;
   let next = 0;
   let previousEnd = 0;
@@ -73,7 +91,7 @@ function closingOf(sql: string, syntax: SqlSyntax, start: number, opener: string
       return newline < 0 ? sql.length : newline;
     }
     case 47: // /*
-      return syntax === 'postgres' ? nestedCommentEnd(sql, after) : endAfter(sql, '*/', after);
+      return syntax.nestedBlockComments ? nestedCommentEnd(sql, after) : endAfter(sql, '*/', after);
     case 91: // [
       return endAfter(sql, ']', after);
     case 36: // $tag$
@@ -82,7 +100,7 @@ function closingOf(sql: string, syntax: SqlSyntax, start: number, opener: string
     case 101:
       return quotedEnd(sql, after - 1, true);
     default: // ' " `
-      return quotedEnd(sql, start, syntax === 'mysql' && opener !== '`');
+      return quotedEnd(sql, start, syntax.backslashEscapes && opener !== '`');
   }
 }
 

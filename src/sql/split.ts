@@ -3,12 +3,14 @@
  * mode: strata needs each statement's line for error messages, and must see every statement
  * (transaction control, psql meta-commands, COPY FROM stdin) before it runs the first one.
  *
- * One pass, linear in the input: a lexer that knows each dialect's quoting and comments, and
- * a tracker that says whether a `;` ends the statement or sits inside a trigger or routine
+ * One pass, linear in the input: a lexer that reads quoting and comments as the dialect's
+ * syntax features say (syntax.ts; each driver exports its own), and a tracker that says whether a `;` ends the statement or sits inside a trigger or routine
  * body (or inside parentheses).
  */
 
-export type SqlSyntax = 'sqlite' | 'postgres' | 'mysql';
+import type { SqlSyntax } from './syntax.js';
+
+export type { SqlSyntax } from './syntax.js';
 
 export interface Statement {
   /** The statement from its first token to its last: no leading comments, no delimiter. */
@@ -220,14 +222,14 @@ export class SqlLexer {
 
   private startsLineComment(c: number): boolean {
     const { sql, pos } = this;
-    if (c === HASH) return this.syntax === 'mysql';
+    if (c === HASH) return this.syntax.hashComments;
     if (c !== DASH || sql.charCodeAt(pos + 1) !== DASH) return false;
     // MySQL needs whitespace after `--` (so `5--1` is arithmetic); the others do not.
-    return this.syntax !== 'mysql' || pos + 2 >= sql.length || sql.charCodeAt(pos + 2) <= SPACE;
+    return !this.syntax.dashCommentNeedsSpace || pos + 2 >= sql.length || sql.charCodeAt(pos + 2) <= SPACE;
   }
 
   private startsExecutableComment(at: number): boolean {
-    if (this.syntax !== 'mysql') return false;
+    if (!this.syntax.executableComments) return false;
     const third = this.sql.charCodeAt(at + 2);
     return third === BANG || (third === UPPER_M && this.sql.charCodeAt(at + 3) === BANG);
   }
@@ -235,7 +237,7 @@ export class SqlLexer {
   private skipBlockComment(): void {
     const { sql } = this;
     const start = this.pos;
-    if (this.syntax !== 'postgres') {
+    if (!this.syntax.nestedBlockComments) {
       // MySQL and SQLite do not nest: the first `*/` closes the comment.
       const close = sql.indexOf('*/', start + 2);
       this.pos = this.closedAt(close < 0 ? -1 : close + 2, 'block comment', start);
@@ -272,23 +274,23 @@ export class SqlLexer {
         this.pos = lineEnd(sql, start);
         return 'meta';
       case SINGLE_QUOTE:
-        this.pos = this.closedAt(this.quotedEnd(start, syntax === 'mysql'), 'string', start);
+        this.pos = this.closedAt(this.quotedEnd(start, syntax.backslashEscapes), 'string', start);
         return 'string';
       case DOUBLE_QUOTE:
-        this.pos = this.closedAt(this.quotedEnd(start, syntax === 'mysql'), syntax === 'mysql' ? 'string' : 'quoted identifier', start);
-        return syntax === 'mysql' ? 'string' : 'quoted';
+        this.pos = this.closedAt(this.quotedEnd(start, syntax.backslashEscapes), syntax.doubleQuotedStrings ? 'string' : 'quoted identifier', start);
+        return syntax.doubleQuotedStrings ? 'string' : 'quoted';
       case BACKTICK:
-        if (syntax === 'postgres') break;
+        if (!syntax.backtickIdentifiers) break;
         this.pos = this.closedAt(this.quotedEnd(start, false), 'quoted identifier', start);
         return 'quoted';
       case OPEN_BRACKET: {
-        if (syntax !== 'sqlite') break;
+        if (!syntax.bracketIdentifiers) break;
         const close = sql.indexOf(']', start + 1);
         this.pos = this.closedAt(close < 0 ? -1 : close + 1, 'quoted identifier', start);
         return 'quoted';
       }
       case DOLLAR: {
-        if (syntax !== 'postgres') break;
+        if (!syntax.dollarQuotes) break;
         const end = this.dollarQuoteEnd(start);
         if (end === NOT_A_QUOTE) break;
         this.pos = this.closedAt(end, 'dollar-quoted string', start);
@@ -354,8 +356,8 @@ export class SqlLexer {
     }
     // PostgreSQL's E'…' takes backslash escapes: E'it\'s' is one string.
     if (
-      this.syntax === 'postgres' &&
       p === start + 1 &&
+      this.syntax.eStrings &&
       (sql.charCodeAt(start) | 0x20) === LOWER_E &&
       sql.charCodeAt(p) === SINGLE_QUOTE
     ) {
@@ -395,14 +397,6 @@ const OBJECT_KINDS: ReadonlySet<string> = new Set([
   'SERVER', 'TABLESPACE', 'OPERATOR', 'CAST', 'COLLATION', 'LANGUAGE', 'PUBLICATION',
   'SUBSCRIPTION', 'STATISTICS',
 ]);
-
-/** Objects whose definition may hold a body of `;`-separated statements. */
-const OBJECTS_WITH_BODY: Readonly<Record<SqlSyntax, ReadonlySet<string>>> = {
-  sqlite: new Set(['TRIGGER']),
-  mysql: new Set(['TRIGGER', 'PROCEDURE', 'FUNCTION', 'EVENT']),
-  // PostgreSQL bodies are strings ($$ … $$), except the SQL-standard BEGIN ATOMIC … END.
-  postgres: new Set(['FUNCTION', 'PROCEDURE']),
-};
 
 /** `END IF`, `END LOOP` …: the word after END names the block it closes. */
 const NAMED_ENDS: ReadonlyMap<string, Block> = new Map<string, Block>([
@@ -494,7 +488,7 @@ class BodyTracker {
 
   private decideShape(word: string): void {
     if (this.words === 1) {
-      const mayHaveBody = word === 'CREATE' || word === 'ALTER' || (word === 'BEGIN' && this.syntax === 'mysql');
+      const mayHaveBody = word === 'CREATE' || word === 'ALTER' || (word === 'BEGIN' && this.syntax.compoundStatements);
       if (!mayHaveBody) this.shape = 'simple';
       return;
     }
@@ -510,7 +504,7 @@ class BodyTracker {
       return;
     }
     if (OBJECT_KINDS.has(word)) {
-      this.shape = OBJECTS_WITH_BODY[this.syntax].has(word) ? 'compound' : 'simple';
+      this.shape = this.syntax.bodyObjects.has(word) ? 'compound' : 'simple';
     } else if (this.words > OBJECT_KIND_WITHIN_WORDS) {
       this.shape = 'simple';
     }
@@ -519,17 +513,17 @@ class BodyTracker {
   private trackBlocks(word: string): void {
     switch (word) {
       case 'BEGIN':
-        if (this.syntax !== 'postgres') this.blocks.push('BEGIN');
+        if (this.syntax.beginEndBlocks) this.blocks.push('BEGIN');
         return;
       case 'ATOMIC':
-        if (this.syntax === 'postgres' && this.previous === 'BEGIN') this.blocks.push('BEGIN');
+        if (this.syntax.beginAtomicBlocks && this.previous === 'BEGIN') this.blocks.push('BEGIN');
         return;
       case 'END':
         // An END before any body (in a trigger's WHEN clause) closes a CASE nobody counted.
         if (this.blocks.length > 0) this.endPending = true;
         return;
       case 'CASE': {
-        const statement = this.startsMysqlStatement();
+        const statement = this.startsCompoundStatement();
         if (statement || this.blocks.length > 0) this.blocks.push(statement ? 'CASE' : 'CASE_EXPR');
         return;
       }
@@ -537,7 +531,7 @@ class BodyTracker {
       case 'LOOP':
       case 'WHILE':
       case 'REPEAT':
-        if (this.startsMysqlStatement()) this.blocks.push(word);
+        if (this.startsCompoundStatement()) this.blocks.push(word);
         return;
     }
   }
@@ -547,8 +541,8 @@ class BodyTracker {
    * begin; elsewhere `IF(` and `REPEAT(` are functions and `IF EXISTS` is a DDL clause.
    * Inside a CASE expression nothing starts a statement (`ELSE IF(a, b, c)` is a function).
    */
-  private startsMysqlStatement(): boolean {
-    return this.syntax === 'mysql' && this.blocks.at(-1) !== 'CASE_EXPR' && STATEMENT_STARTS.has(this.previous);
+  private startsCompoundStatement(): boolean {
+    return this.syntax.compoundStatements && this.blocks.at(-1) !== 'CASE_EXPR' && STATEMENT_STARTS.has(this.previous);
   }
 }
 
@@ -617,7 +611,7 @@ class StatementSplitter {
     }
     const text = this.textOf(token);
     if (this.start < 0) {
-      if (text === 'DELIMITER' && this.syntax === 'mysql') {
+      if (text === 'DELIMITER' && this.syntax.delimiterCommand) {
         this.changeDelimiter(token);
         return;
       }
@@ -654,7 +648,7 @@ class StatementSplitter {
   private finishStatement(endedByDelimiter: boolean): void {
     if (this.start >= 0) {
       this.emit(this.start, this.end);
-      if (endedByDelimiter && this.syntax === 'postgres' && this.body.copyFromStdin) this.lexer.skipCopyData();
+      if (endedByDelimiter && this.syntax.copyFromStdin && this.body.copyFromStdin) this.lexer.skipCopyData();
     }
     this.start = -1;
     this.body = new BodyTracker(this.syntax);

@@ -512,10 +512,10 @@ dbTest('lease mode leaves no session state on the connection: SET LOCAL only, BE
     await driver.execute('INSERT INTO audit VALUES (1)');
     await driver.execute('COMMIT');
     // What cannot run in a transaction block runs bare, and must name the schema.
-    const refused = await failure(driver.execute('CREATE INDEX CONCURRENTLY users_email ON users (email)', { lockTimeout: false }));
+    const refused = await failure(driver.execute('CREATE INDEX CONCURRENTLY users_email ON users (email)'));
     assert.match(String((refused as Error).message), /write the schema into its names/);
     assert.deepEqual(driver.errorFacts(refused), { lockTimeout: false, noEffect: true, cancelled: false });
-    await driver.execute('CREATE INDEX CONCURRENTLY users_email ON tenant.users (email)', { lockTimeout: false });
+    await driver.execute('CREATE INDEX CONCURRENTLY users_email ON tenant.users (email)');
     await driver.execute('VACUUM tenant.users');
     assert.equal(await driver.indexExists('users_email'), true);
     assert.equal(await driver.tableExists('audit'), true);
@@ -560,7 +560,7 @@ dbTest('DDL inside begin() waiting on an application lock fails after ddlLockTim
     const outside = await failure(driver.execute('ALTER TABLE t ADD COLUMN y int'));
     assert.deepEqual(driver.errorFacts(outside), { lockTimeout: true, noEffect: true, cancelled: false });
     // … but not to CONCURRENTLY, which waits for the application by design.
-    const concurrently = driver.execute('CREATE INDEX CONCURRENTLY t_id ON public.t (id)', { lockTimeout: false });
+    const concurrently = driver.execute('CREATE INDEX CONCURRENTLY t_id ON public.t (id)');
     await sleep(800);
     await app.query('COMMIT');
     await concurrently;
@@ -655,10 +655,10 @@ dbTest('errorFacts: a failed statement that ran atomically had no effect; CONCUR
   // Alone in autocommit, a failing statement is rolled back whole.
   assert.equal(facts(await failure(driver.execute('ALTER TABLE dup ADD PRIMARY KEY (id)'))).noEffect, true);
   // A failed CREATE UNIQUE INDEX CONCURRENTLY leaves an INVALID index behind.
-  const concurrent = await failure(driver.execute('CREATE UNIQUE INDEX CONCURRENTLY dup_id ON dup (id)', { lockTimeout: false }));
+  const concurrent = await failure(driver.execute('CREATE UNIQUE INDEX CONCURRENTLY dup_id ON dup (id)'));
   assert.equal(facts(concurrent).noEffect, false);
   assert.equal(await driver.indexExists('dup_id'), true);
-  assert.equal(facts(await failure(driver.execute('CREATE INDEX CONCURRENTLY dup_id ON dup (id)', { lockTimeout: false }))).noEffect, true);
+  assert.equal(facts(await failure(driver.execute('CREATE INDEX CONCURRENTLY dup_id ON dup (id)'))).noEffect, true);
   // A DO block outside a transaction may have committed part of its work.
   const block = await failure(driver.execute(`DO $$ BEGIN CREATE TABLE part (id int); COMMIT; RAISE EXCEPTION 'late'; END $$`));
   assert.equal(facts(block).noEffect, false);

@@ -1,16 +1,17 @@
 import { describe, test } from 'node:test';
+import { SYNTAX, type SyntaxName } from '../support/syntax.js';
 import assert from 'node:assert/strict';
 import { parseSqlFile, type ParsedSqlFile } from '../../src/sources/sql-file.js';
 import type { SqlSyntax } from '../../src/sql/split.js';
 
-function parsed(text: string, syntax: SqlSyntax = 'sqlite'): ParsedSqlFile {
+function parsed(text: string, syntax: SqlSyntax = SYNTAX.sqlite): ParsedSqlFile {
   const result = parseSqlFile(text, syntax);
   assert.ok(result.ok, result.ok ? '' : result.reason);
   return result.value;
 }
 
 function refused(text: string): string {
-  const result = parseSqlFile(text, 'sqlite');
+  const result = parseSqlFile(text, SYNTAX.sqlite);
   assert.equal(result.ok, false);
   return (result as { reason: string }).reason;
 }
@@ -154,17 +155,17 @@ describe('parseSqlFile: sections', () => {
 });
 
 describe('parseSqlFile: markers only outside strings and comments (issue 13, defect 17b)', () => {
-  const ALL: readonly SqlSyntax[] = ['sqlite', 'postgres', 'mysql'];
+  const ALL: readonly SyntaxName[] = ['sqlite', 'postgres', 'mysql'];
   for (const syntax of ALL) {
     test(`a "-- migrate:down" line inside a multi-line string is text (${syntax})`, () => {
       const up = "INSERT INTO docs VALUES ('how to roll back:\n-- migrate:down\nthen run it');";
-      const file = parsed(`-- migrate:up\n${up}\n-- migrate:down\nDELETE FROM docs;\n`, syntax);
+      const file = parsed(`-- migrate:up\n${up}\n-- migrate:down\nDELETE FROM docs;\n`, SYNTAX[syntax]);
       assert.deepEqual(file.up, { sql: up, startLine: 2 });
       assert.deepEqual(file.down, { sql: 'DELETE FROM docs;\n', startLine: 6 });
     });
 
     test(`a marker inside a block comment is commented out (${syntax})`, () => {
-      const file = parsed('CREATE TABLE a (id INT);\n/*\n-- migrate:down\nDROP TABLE a;\n*/\n', syntax);
+      const file = parsed('CREATE TABLE a (id INT);\n/*\n-- migrate:down\nDROP TABLE a;\n*/\n', SYNTAX[syntax]);
       assert.equal(file.down, null);
       assert.equal(file.up.sql, 'CREATE TABLE a (id INT);\n/*\n-- migrate:down\nDROP TABLE a;\n*/\n');
     });
@@ -172,14 +173,14 @@ describe('parseSqlFile: markers only outside strings and comments (issue 13, def
 
   test('a marker inside a PostgreSQL dollar-quoted body is text', () => {
     const body = "CREATE FUNCTION f() RETURNS text AS $$\nSELECT '\n-- migrate:down\n'::text;\n-- migrate:up\n$$ LANGUAGE sql;";
-    const file = parsed(`-- migrate:up\n${body}\n-- migrate:down\nDROP FUNCTION f();`, 'postgres');
+    const file = parsed(`-- migrate:up\n${body}\n-- migrate:down\nDROP FUNCTION f();`, SYNTAX.postgres);
     assert.deepEqual(file.up, { sql: body, startLine: 2 });
     assert.deepEqual(file.down, { sql: 'DROP FUNCTION f();', startLine: 9 });
   });
 
   test('a marker inside a MySQL string with backslash escapes is text', () => {
     const up = "INSERT INTO t VALUES ('it\\'s\n-- migrate:down\n');";
-    const file = parsed(`${up}\n-- migrate:down\nDELETE FROM t;`, 'mysql');
+    const file = parsed(`${up}\n-- migrate:down\nDELETE FROM t;`, SYNTAX.mysql);
     assert.equal(file.up.sql, up);
     assert.deepEqual(file.down, { sql: 'DELETE FROM t;', startLine: 5 });
   });
@@ -200,7 +201,7 @@ describe('parseSqlFile: -- foreign-keys', () => {
 
 describe('parseSqlFile: other tools\' markers (§2)', () => {
   test('dbmate: -- migrate:up transaction:false runs the migration outside a transaction', () => {
-    const file = parsed('-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (a);\n\n-- migrate:down\nDROP INDEX i;\n', 'postgres');
+    const file = parsed('-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (a);\n\n-- migrate:down\nDROP INDEX i;\n', SYNTAX.postgres);
     assert.equal(file.meta.transaction, false);
     assert.equal(file.meta.description, null);
     assert.deepEqual(file.up, { sql: 'CREATE INDEX CONCURRENTLY i ON t (a);\n', startLine: 2 });
@@ -232,7 +233,7 @@ describe('parseSqlFile: other tools\' markers (§2)', () => {
   });
 
   test('sqlx: -- no-transaction on the first line runs outside a transaction; elsewhere it is a comment', () => {
-    const file = parsed('-- no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);\n', 'postgres');
+    const file = parsed('-- no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);\n', SYNTAX.postgres);
     assert.equal(file.meta.transaction, false);
     assert.equal(file.meta.description, null);
     assert.equal(parsed('-- Add an index\n-- no-transaction\nSELECT 1;\n').meta.transaction, true);

@@ -1,4 +1,5 @@
 import { describe, it } from 'node:test';
+import { SYNTAX } from '../support/syntax.js';
 import assert from 'node:assert/strict';
 import {
   findDestructive,
@@ -39,13 +40,13 @@ describe('isTransactionControl', () => {
   ];
   for (const text of control) {
     it(`recognises ${JSON.stringify(text)}`, () => {
-      assert.equal(isTransactionControl(text), true);
+      assert.equal(isTransactionControl(text, SYNTAX.postgres), true);
     });
   }
 
   it('ignores leading comments, in the dialect given', () => {
-    assert.equal(isTransactionControl('-- finish\n/* now */ COMMIT'), true);
-    assert.equal(isTransactionControl('# finish\nCOMMIT', 'mysql'), true);
+    assert.equal(isTransactionControl('-- finish\n/* now */ COMMIT', SYNTAX.postgres), true);
+    assert.equal(isTransactionControl('# finish\nCOMMIT', SYNTAX.mysql), true);
   });
 
   const notControl = [
@@ -65,14 +66,14 @@ describe('isTransactionControl', () => {
   ];
   for (const text of notControl) {
     it(`does not take ${JSON.stringify(text)} for transaction control`, () => {
-      assert.equal(isTransactionControl(text), false);
+      assert.equal(isTransactionControl(text, SYNTAX.postgres), false);
     });
   }
 
   it('sees through the splitter: a trigger body is not, a BEGIN before it is', () => {
-    const statements = splitStatements('BEGIN;\nCREATE TRIGGER t AFTER INSERT ON x BEGIN DELETE FROM y; END;\nCOMMIT;', 'sqlite');
+    const statements = splitStatements('BEGIN;\nCREATE TRIGGER t AFTER INSERT ON x BEGIN DELETE FROM y; END;\nCOMMIT;', SYNTAX.sqlite);
     assert.deepEqual(
-      statements.map((statement) => isTransactionControl(statement.text, 'sqlite')),
+      statements.map((statement) => isTransactionControl(statement.text, SYNTAX.sqlite)),
       [true, false, true],
     );
   });
@@ -93,16 +94,16 @@ describe('isPsqlMetaCommand', () => {
 
 describe('isCopyFromStdin', () => {
   it('recognises COPY … FROM STDIN in any case', () => {
-    assert.equal(isCopyFromStdin('COPY users FROM stdin'), true);
-    assert.equal(isCopyFromStdin('copy public.users (id, name) from STDIN with (format csv)'), true);
-    assert.equal(isCopyFromStdin('/* load */ COPY t FROM stdin'), true);
+    assert.equal(isCopyFromStdin('COPY users FROM stdin', SYNTAX.postgres), true);
+    assert.equal(isCopyFromStdin('copy public.users (id, name) from STDIN with (format csv)', SYNTAX.postgres), true);
+    assert.equal(isCopyFromStdin('/* load */ COPY t FROM stdin', SYNTAX.postgres), true);
   });
 
   it('does not take other COPY forms or mentions of stdin for it', () => {
-    assert.equal(isCopyFromStdin("COPY users FROM '/tmp/users.csv'"), false);
-    assert.equal(isCopyFromStdin('COPY users TO STDOUT'), false);
-    assert.equal(isCopyFromStdin("SELECT 'COPY t FROM stdin'"), false);
-    assert.equal(isCopyFromStdin("COPY t FROM '/x' WHERE note = 'from stdin'"), false);
+    assert.equal(isCopyFromStdin("COPY users FROM '/tmp/users.csv'", SYNTAX.postgres), false);
+    assert.equal(isCopyFromStdin('COPY users TO STDOUT', SYNTAX.postgres), false);
+    assert.equal(isCopyFromStdin("SELECT 'COPY t FROM stdin'", SYNTAX.postgres), false);
+    assert.equal(isCopyFromStdin("COPY t FROM '/x' WHERE note = 'from stdin'", SYNTAX.postgres), false);
   });
 });
 
@@ -119,7 +120,7 @@ describe('isConcurrently', () => {
   ];
   for (const text of concurrent) {
     it(`recognises ${JSON.stringify(text)}`, () => {
-      assert.equal(isConcurrently(text), true);
+      assert.equal(isConcurrently(text, SYNTAX.postgres), true);
     });
   }
 
@@ -134,77 +135,77 @@ describe('isConcurrently', () => {
   ];
   for (const text of blocking) {
     it(`does not take ${JSON.stringify(text)} for a concurrent statement`, () => {
-      assert.equal(isConcurrently(text), false);
+      assert.equal(isConcurrently(text, SYNTAX.postgres), false);
     });
   }
 });
 
 describe('findDestructive', () => {
   it('flags DROP TABLE, naming the table', () => {
-    assert.deepEqual(findDestructive('DROP TABLE IF EXISTS public.users'), {
+    assert.deepEqual(findDestructive('DROP TABLE IF EXISTS public.users', SYNTAX.postgres), {
       code: 'drop-table',
       message: 'DROP TABLE public.users deletes the table and every row in it',
     });
   });
 
   it('flags ALTER TABLE … DROP COLUMN, naming table and column', () => {
-    assert.deepEqual(findDestructive('ALTER TABLE users DROP COLUMN email', 'sqlite'), {
+    assert.deepEqual(findDestructive('ALTER TABLE users DROP COLUMN email', SYNTAX.sqlite), {
       code: 'drop-column',
       message: 'ALTER TABLE users drops column email and its data',
     });
   });
 
   it('flags a DROP without COLUMN among several ALTER TABLE actions (MySQL, PostgreSQL)', () => {
-    assert.equal(findDestructive('ALTER TABLE `users` ADD COLUMN a INT, DROP `legacy`', 'mysql')?.message, 'ALTER TABLE users drops column legacy and its data');
-    assert.equal(findDestructive('ALTER TABLE ONLY users DROP IF EXISTS "Legacy" CASCADE')?.message, 'ALTER TABLE users drops column Legacy and its data');
+    assert.equal(findDestructive('ALTER TABLE `users` ADD COLUMN a INT, DROP `legacy`', SYNTAX.mysql)?.message, 'ALTER TABLE users drops column legacy and its data');
+    assert.equal(findDestructive('ALTER TABLE ONLY users DROP IF EXISTS "Legacy" CASCADE', SYNTAX.postgres)?.message, 'ALTER TABLE users drops column Legacy and its data');
   });
 
   it('does not flag ALTER TABLE drops that remove no column data', () => {
-    assert.equal(findDestructive('ALTER TABLE users DROP CONSTRAINT users_email_key'), null);
-    assert.equal(findDestructive('ALTER TABLE users ALTER COLUMN email DROP NOT NULL, ALTER COLUMN name DROP DEFAULT'), null);
-    assert.equal(findDestructive('ALTER TABLE users DROP INDEX i, DROP PRIMARY KEY, DROP FOREIGN KEY fk', 'mysql'), null);
-    assert.equal(findDestructive('ALTER TABLE users ADD COLUMN dropped BOOLEAN'), null);
+    assert.equal(findDestructive('ALTER TABLE users DROP CONSTRAINT users_email_key', SYNTAX.postgres), null);
+    assert.equal(findDestructive('ALTER TABLE users ALTER COLUMN email DROP NOT NULL, ALTER COLUMN name DROP DEFAULT', SYNTAX.postgres), null);
+    assert.equal(findDestructive('ALTER TABLE users DROP INDEX i, DROP PRIMARY KEY, DROP FOREIGN KEY fk', SYNTAX.mysql), null);
+    assert.equal(findDestructive('ALTER TABLE users ADD COLUMN dropped BOOLEAN', SYNTAX.postgres), null);
   });
 
   it('flags TRUNCATE', () => {
-    assert.deepEqual(findDestructive('TRUNCATE TABLE sessions'), { code: 'truncate', message: 'TRUNCATE sessions deletes every row' });
+    assert.deepEqual(findDestructive('TRUNCATE TABLE sessions', SYNTAX.postgres), { code: 'truncate', message: 'TRUNCATE sessions deletes every row' });
   });
 
   it('flags DELETE and UPDATE without a WHERE clause', () => {
-    assert.deepEqual(findDestructive('DELETE FROM sessions'), {
+    assert.deepEqual(findDestructive('DELETE FROM sessions', SYNTAX.postgres), {
       code: 'delete-without-where',
       message: 'DELETE from sessions has no WHERE clause: it deletes every row',
     });
-    assert.deepEqual(findDestructive("UPDATE users SET plan = 'free'"), {
+    assert.deepEqual(findDestructive("UPDATE users SET plan = 'free'", SYNTAX.postgres), {
       code: 'update-without-where',
       message: 'UPDATE of users has no WHERE clause: it changes every row',
     });
   });
 
   it('does not count a WHERE inside a subquery, string or comment', () => {
-    assert.equal(findDestructive('UPDATE users SET plan = (SELECT p FROM plans WHERE id = 1)')?.code, 'update-without-where');
-    assert.equal(findDestructive("DELETE FROM t -- WHERE id = 1\n")?.code, 'delete-without-where');
-    assert.equal(findDestructive("UPDATE t SET note = ' WHERE '")?.code, 'update-without-where');
-    assert.equal(findDestructive("UPDATE t SET note = 'it\\'s WHERE' # WHERE", 'mysql')?.code, 'update-without-where');
+    assert.equal(findDestructive('UPDATE users SET plan = (SELECT p FROM plans WHERE id = 1)', SYNTAX.postgres)?.code, 'update-without-where');
+    assert.equal(findDestructive("DELETE FROM t -- WHERE id = 1\n", SYNTAX.postgres)?.code, 'delete-without-where');
+    assert.equal(findDestructive("UPDATE t SET note = ' WHERE '", SYNTAX.postgres)?.code, 'update-without-where');
+    assert.equal(findDestructive("UPDATE t SET note = 'it\\'s WHERE' # WHERE", SYNTAX.mysql)?.code, 'update-without-where');
   });
 
   it('does not flag DELETE or UPDATE with a WHERE clause', () => {
-    assert.equal(findDestructive('DELETE FROM sessions WHERE expires_at < now()'), null);
-    assert.equal(findDestructive("UPDATE users SET plan = 'free' WHERE plan IS NULL"), null);
-    assert.equal(findDestructive('WITH old AS (SELECT id FROM s) DELETE FROM s WHERE id IN (SELECT id FROM old)'), null);
-    assert.equal(findDestructive("UPDATE t SET note = 'it\\'s' WHERE id = 1", 'mysql'), null);
+    assert.equal(findDestructive('DELETE FROM sessions WHERE expires_at < now()', SYNTAX.postgres), null);
+    assert.equal(findDestructive("UPDATE users SET plan = 'free' WHERE plan IS NULL", SYNTAX.postgres), null);
+    assert.equal(findDestructive('WITH old AS (SELECT id FROM s) DELETE FROM s WHERE id IN (SELECT id FROM old)', SYNTAX.postgres), null);
+    assert.equal(findDestructive("UPDATE t SET note = 'it\\'s' WHERE id = 1", SYNTAX.mysql), null);
   });
 
   it('flags a DELETE after a WITH clause whose only WHERE is in the CTE', () => {
-    assert.equal(findDestructive('WITH x AS (SELECT 1 WHERE true) DELETE FROM s')?.message, 'DELETE from s has no WHERE clause: it deletes every row');
+    assert.equal(findDestructive('WITH x AS (SELECT 1 WHERE true) DELETE FROM s', SYNTAX.postgres)?.message, 'DELETE from s has no WHERE clause: it deletes every row');
   });
 
   it('does not flag statements that only mention destructive words', () => {
-    assert.equal(findDestructive('INSERT INTO t (a) VALUES (1) ON DUPLICATE KEY UPDATE a = 2', 'mysql'), null);
-    assert.equal(findDestructive("INSERT INTO t VALUES (1) ON CONFLICT (id) DO UPDATE SET a = 2"), null);
-    assert.equal(findDestructive("SELECT 'DROP TABLE users'"), null);
-    assert.equal(findDestructive('DROP INDEX users_email'), null);
-    assert.equal(findDestructive('CREATE TRIGGER t AFTER INSERT ON x BEGIN DELETE FROM y; END', 'sqlite'), null);
+    assert.equal(findDestructive('INSERT INTO t (a) VALUES (1) ON DUPLICATE KEY UPDATE a = 2', SYNTAX.mysql), null);
+    assert.equal(findDestructive("INSERT INTO t VALUES (1) ON CONFLICT (id) DO UPDATE SET a = 2", SYNTAX.postgres), null);
+    assert.equal(findDestructive("SELECT 'DROP TABLE users'", SYNTAX.postgres), null);
+    assert.equal(findDestructive('DROP INDEX users_email', SYNTAX.postgres), null);
+    assert.equal(findDestructive('CREATE TRIGGER t AFTER INSERT ON x BEGIN DELETE FROM y; END', SYNTAX.sqlite), null);
   });
 });
 
@@ -231,16 +232,16 @@ describe('tableOfStatement', () => {
   ];
   for (const [text, table] of cases) {
     it(`finds ${JSON.stringify(table)} in ${JSON.stringify(text)}`, () => {
-      assert.equal(tableOfStatement(text), table);
+      assert.equal(tableOfStatement(text, SYNTAX.postgres), table);
     });
   }
 
   it('unquotes MySQL backticks and SQLite brackets', () => {
-    assert.equal(tableOfStatement('ALTER IGNORE TABLE `shop`.`orders` ADD INDEX (a)', 'mysql'), 'shop.orders');
-    assert.equal(tableOfStatement('DELETE LOW_PRIORITY FROM `orders`', 'mysql'), 'orders');
-    assert.equal(tableOfStatement('LOCK TABLES orders WRITE, items READ', 'mysql'), 'orders');
-    assert.equal(tableOfStatement('REPLACE INTO kv VALUES (1)', 'mysql'), 'kv');
-    assert.equal(tableOfStatement('UPDATE [order items] SET n = 1', 'sqlite'), 'order items');
+    assert.equal(tableOfStatement('ALTER IGNORE TABLE `shop`.`orders` ADD INDEX (a)', SYNTAX.mysql), 'shop.orders');
+    assert.equal(tableOfStatement('DELETE LOW_PRIORITY FROM `orders`', SYNTAX.mysql), 'orders');
+    assert.equal(tableOfStatement('LOCK TABLES orders WRITE, items READ', SYNTAX.mysql), 'orders');
+    assert.equal(tableOfStatement('REPLACE INTO kv VALUES (1)', SYNTAX.mysql), 'kv');
+    assert.equal(tableOfStatement('UPDATE [order items] SET n = 1', SYNTAX.sqlite), 'order items');
   });
 });
 
@@ -270,18 +271,18 @@ describe('cannotRunInTransaction (issue 13, defect 10)', () => {
   ];
   for (const [text, expected] of postgres) {
     it(`PostgreSQL: ${expected ? 'refuses' : 'allows'} ${text}`, () => {
-      assert.equal(cannotRunInTransaction(text, 'postgres'), expected);
+      assert.equal(cannotRunInTransaction(text, SYNTAX.postgres), expected);
     });
   }
 
   it('SQLite: VACUUM (also VACUUM INTO) only', () => {
-    assert.equal(cannotRunInTransaction('VACUUM', 'sqlite'), true);
-    assert.equal(cannotRunInTransaction("vacuum INTO 'copy.db'", 'sqlite'), true);
-    assert.equal(cannotRunInTransaction('CREATE INDEX CONCURRENTLY i ON t (a)', 'sqlite'), false);
-    assert.equal(cannotRunInTransaction('CREATE DATABASE x', 'sqlite'), false);
+    assert.equal(cannotRunInTransaction('VACUUM', SYNTAX.sqlite), true);
+    assert.equal(cannotRunInTransaction("vacuum INTO 'copy.db'", SYNTAX.sqlite), true);
+    assert.equal(cannotRunInTransaction('CREATE INDEX CONCURRENTLY i ON t (a)', SYNTAX.sqlite), false);
+    assert.equal(cannotRunInTransaction('CREATE DATABASE x', SYNTAX.sqlite), false);
   });
 
   it('MySQL: nothing (its DDL commits implicitly; strata never wraps it)', () => {
-    assert.equal(cannotRunInTransaction('CREATE DATABASE x', 'mysql'), false);
+    assert.equal(cannotRunInTransaction('CREATE DATABASE x', SYNTAX.mysql), false);
   });
 });

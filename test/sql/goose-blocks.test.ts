@@ -1,4 +1,5 @@
 import { describe, test } from 'node:test';
+import { SYNTAX } from '../support/syntax.js';
 import assert from 'node:assert/strict';
 import { splitMigrationScript } from '../../src/sql/goose-blocks.js';
 import { splitScript } from '../../src/sql/split.js';
@@ -16,7 +17,7 @@ describe('goose statement blocks (§2)', () => {
       'INSERT INTO t VALUES (1); INSERT INTO t VALUES (2);', //          line 17
       '',
     ].join('\n');
-    const split = splitMigrationScript(sql, 'postgres', { startLine: 10 });
+    const split = splitMigrationScript(sql, SYNTAX.postgres, { startLine: 10 });
     assert.equal(split.unterminated, null);
     assert.deepEqual(split.statements, [
       { text: 'CREATE TABLE t (a INT)', line: 10 },
@@ -28,21 +29,21 @@ describe('goose statement blocks (§2)', () => {
 
   test('keeps a block the splitter would cut (a MySQL routine without DELIMITER) whole', () => {
     const sql = '-- +goose StatementBegin\nCREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\n  SELECT 2;\nEND;\n-- +goose StatementEnd\n';
-    assert.deepEqual(splitMigrationScript(sql, 'mysql').statements, [{ text: 'CREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\n  SELECT 2;\nEND', line: 2 }]);
+    assert.deepEqual(splitMigrationScript(sql, SYNTAX.mysql).statements, [{ text: 'CREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\n  SELECT 2;\nEND', line: 2 }]);
   });
 
   test('is the plain split when the script has no block', () => {
     const sql = 'SELECT 1; SELECT 2;\n';
-    assert.deepEqual(splitMigrationScript(sql, 'sqlite'), splitScript(sql, 'sqlite'));
+    assert.deepEqual(splitMigrationScript(sql, SYNTAX.sqlite), splitScript(sql, SYNTAX.sqlite));
   });
 
   test('a StatementBegin inside a string is text', () => {
     const sql = "INSERT INTO t VALUES ('\n-- +goose StatementBegin\n'); SELECT 1;\n";
-    assert.deepEqual(splitMigrationScript(sql, 'sqlite'), splitScript(sql, 'sqlite'));
+    assert.deepEqual(splitMigrationScript(sql, SYNTAX.sqlite), splitScript(sql, SYNTAX.sqlite));
   });
 
   test('reports a StatementBegin never ended, naming its line', () => {
-    const split = splitMigrationScript('SELECT 1;\n-- +goose StatementBegin\nSELECT 2;\n', 'sqlite', { startLine: 4 });
+    const split = splitMigrationScript('SELECT 1;\n-- +goose StatementBegin\nSELECT 2;\n', SYNTAX.sqlite, { startLine: 4 });
     assert.deepEqual(split.statements, [{ text: 'SELECT 1', line: 4 }]);
     assert.deepEqual(split.unterminated, { kind: 'goose statement block', line: 5, opener: '-- +goose StatementBegin' });
   });

@@ -11,13 +11,14 @@
  * runs the whole script itself.
  */
 import { describe, it } from 'node:test';
+import { SYNTAX, type SyntaxName } from '../support/syntax.js';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import Database from 'better-sqlite3';
 import { compareVersions, versionKey } from '../../src/core/version.js';
 import { classifyFileName } from '../../src/sources/file-name.js';
 import { outsideStringsAndComments } from '../../src/sql/marker-scan.js';
-import { outsideStringsAndCommentsBySplitting, splitScript, type SqlSyntax } from '../../src/sql/split.js';
+import { outsideStringsAndCommentsBySplitting, splitScript } from '../../src/sql/split.js';
 
 const RUNS = { numRuns: 200 } as const;
 
@@ -28,7 +29,7 @@ const TRICKY = [';', "'", '"', '`', '$', '$$', '--', '/*', '*/', '#', '\\', '\n'
 const trickyText = fc.array(fc.constantFrom(...TRICKY), { maxLength: 8 }).map((parts) => parts.join(''));
 
 /** A single-quoted string literal as the dialect reads it. */
-function stringLiteral(syntax: SqlSyntax): fc.Arbitrary<string> {
+function stringLiteral(syntax: SyntaxName): fc.Arbitrary<string> {
   return trickyText.map((text) => {
     if (syntax === 'mysql') return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
     return `'${text.replaceAll("'", "''")}'`;
@@ -40,21 +41,21 @@ const plainWords = ['x', 'col_1', '42', 'a.b', '+', ',', '=', '(x, 1)', '(SELECT
 /** In a statement without a body, block keywords are just words. */
 const words = fc.constantFrom(...plainWords, 'END', 'BEGIN', 'CASE', 'IF', 'LOOP');
 
-function blockComment(syntax: SqlSyntax): fc.Arbitrary<string> {
+function blockComment(syntax: SyntaxName): fc.Arbitrary<string> {
   const body = trickyText.map((text) => text.replaceAll('*/', '* /').replaceAll('/*', '/ *'));
   // PostgreSQL nests block comments: a balanced inner one stays inside the outer.
   if (syntax === 'postgres') return fc.tuple(body, fc.boolean(), body).map(([a, nested, b]) => (nested ? `/* ${a} /* ${b} */ */` : `/* ${a} */`));
   return body.map((text) => `/* ${text} */`);
 }
 
-function lineComment(syntax: SqlSyntax): fc.Arbitrary<string> {
+function lineComment(syntax: SyntaxName): fc.Arbitrary<string> {
   const body = trickyText.map((text) => text.replaceAll('\n', ' '));
   const openers = syntax === 'mysql' ? ['-- ', '#'] : ['--', '-- '];
   return fc.tuple(fc.constantFrom(...openers), body).map(([open, text]) => `${open}${text}\n`);
 }
 
 /** Fragments of one statement: none of them ends it, whatever it holds. */
-function fragment(syntax: SqlSyntax, wordSet: fc.Arbitrary<string>): fc.Arbitrary<string> {
+function fragment(syntax: SyntaxName, wordSet: fc.Arbitrary<string>): fc.Arbitrary<string> {
   const options: fc.Arbitrary<string>[] = [wordSet, wordSet, stringLiteral(syntax), blockComment(syntax), lineComment(syntax)];
   if (syntax === 'postgres') {
     options.push(
@@ -73,14 +74,14 @@ function fragment(syntax: SqlSyntax, wordSet: fc.Arbitrary<string>): fc.Arbitrar
 }
 
 /** A statement: starts and ends with a token; comments only between its tokens. */
-function simpleStatement(syntax: SqlSyntax, wordSet: fc.Arbitrary<string> = words): fc.Arbitrary<string> {
+function simpleStatement(syntax: SyntaxName, wordSet: fc.Arbitrary<string> = words): fc.Arbitrary<string> {
   return fc
     .tuple(fc.constantFrom('SELECT', 'UPDATE', 'INSERT', 'DELETE'), fc.array(fragment(syntax, wordSet), { maxLength: 6 }), wordSet, fc.constantFrom(' ', '\n', '\t'))
     .map(([verb, middle, last, space]) => [verb, ...middle, last].join(space));
 }
 
 /** A statement whose body holds `;`-separated statements: triggers, routines, BEGIN ATOMIC. */
-function bodyStatement(syntax: SqlSyntax): fc.Arbitrary<string> {
+function bodyStatement(syntax: SyntaxName): fc.Arbitrary<string> {
   // Inside a body, END, IF, CASE … are block keywords: the body's statements avoid them.
   const inner = fc.array(simpleStatement(syntax, fc.constantFrom(...plainWords)), { minLength: 1, maxLength: 3 }).map((statements) => statements.map((s) => `${s};`).join('\n  '));
   switch (syntax) {
@@ -96,7 +97,7 @@ function bodyStatement(syntax: SqlSyntax): fc.Arbitrary<string> {
 }
 
 /** What may separate two statements: the delimiter with whitespace and comments around it. */
-function separator(syntax: SqlSyntax): fc.Arbitrary<string> {
+function separator(syntax: SyntaxName): fc.Arbitrary<string> {
   const filler = fc.array(fc.oneof(fc.constantFrom(' ', '\n', '\n\n', '\t', ';'), blockComment(syntax), lineComment(syntax)), { maxLength: 3 }).map((parts) => parts.join(''));
   // The delimiter directly after the statement, so a trailing line comment cannot hide it.
   return filler.map((after) => `;${after.startsWith('--') || after.startsWith('#') ? ` ${after}` : after}\n`);
@@ -114,7 +115,7 @@ function lineOf(text: string, offset: number): number {
 }
 
 /** Statements and separators, built together with the split they must give back. */
-function script(syntax: SqlSyntax): fc.Arbitrary<Generated> {
+function script(syntax: SyntaxName): fc.Arbitrary<Generated> {
   const statement = fc.oneof({ weight: 4, arbitrary: simpleStatement(syntax) }, { weight: 1, arbitrary: bodyStatement(syntax) });
   const item = fc.tuple(statement, separator(syntax), fc.boolean());
   return fc.tuple(fc.array(item, { minLength: 1, maxLength: 6 }), separator(syntax)).map(([items, leading]) => {
@@ -135,14 +136,14 @@ function script(syntax: SqlSyntax): fc.Arbitrary<Generated> {
   });
 }
 
-const SYNTAXES: readonly SqlSyntax[] = ['sqlite', 'postgres', 'mysql'];
+const SYNTAXES: readonly SyntaxName[] = ['sqlite', 'postgres', 'mysql'];
 
 describe('splitter properties', () => {
   for (const syntax of SYNTAXES) {
     it(`gives back each generated statement whole, in order, on its line, and nothing else (${syntax})`, () => {
       fc.assert(
         fc.property(script(syntax), ({ script: sql, expected }) => {
-          const split = splitScript(sql, syntax);
+          const split = splitScript(sql, SYNTAX[syntax]);
           assert.equal(split.unterminated, null);
           assert.deepEqual(split.statements, expected);
         }),
@@ -155,7 +156,7 @@ describe('splitter properties', () => {
       fc.assert(
         fc.property(fc.array(fc.oneof(fc.constantFrom(...TRICKY, 'DELIMITER //\n', '//', 'CREATE TRIGGER ', 'COPY t FROM stdin;\n', '\\.\n'), fc.string({ maxLength: 4 })), { maxLength: 30 }), (parts) => {
           const sql = parts.join('');
-          const split = splitScript(sql, syntax);
+          const split = splitScript(sql, SYNTAX[syntax]);
           let cursor = 0;
           for (const statement of split.statements) {
             assert.ok(statement.text.length > 0);
@@ -171,9 +172,9 @@ describe('splitter properties', () => {
     it(`reports a string or comment left open, and only then (${syntax})`, () => {
       fc.assert(
         fc.property(script(syntax), fc.constantFrom("'", '/* ', ...(syntax === 'postgres' ? ['$q$', "E'"] : ['`'])), ({ script: sql }, opener) => {
-          assert.equal(splitScript(sql, syntax).unterminated, null);
+          assert.equal(splitScript(sql, SYNTAX[syntax]).unterminated, null);
           const open = `${sql}\n${opener}never closed;\nSELECT 1;\n`;
-          const unterminated = splitScript(open, syntax).unterminated;
+          const unterminated = splitScript(open, SYNTAX[syntax]).unterminated;
           assert.ok(unterminated, 'an opener with no closer is reported');
           assert.equal(unterminated.line, lineOf(open, sql.length + 1));
         }),
@@ -201,7 +202,7 @@ describe('marker scan properties', () => {
       fc.assert(
         fc.property(fc.oneof(script(syntax).map((g) => g.script), garbage), (sql) => {
           const offsets = nonWordOffsets(sql);
-          assert.deepEqual(outsideStringsAndComments(sql, syntax, offsets), outsideStringsAndCommentsBySplitting(sql, syntax, offsets), JSON.stringify(sql));
+          assert.deepEqual(outsideStringsAndComments(sql, SYNTAX[syntax], offsets), outsideStringsAndCommentsBySplitting(sql, SYNTAX[syntax], offsets), JSON.stringify(sql));
         }),
         { numRuns: 300 },
       );
@@ -232,7 +233,7 @@ describe('splitter agrees with SQLite', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(sqliteStatement, separator('sqlite')), { minLength: 1, maxLength: 5 }), (items) => {
         const sql = `CREATE TABLE t (a, b);\nCREATE TABLE u (a, b);\n${items.map(([statement, after]) => statement + after).join('')}`;
-        const statements = splitScript(sql, 'sqlite').statements;
+        const statements = splitScript(sql, SYNTAX.sqlite).statements;
         assert.equal(statements.length, items.length + 2);
         const oneByOne = new Database(':memory:');
         const whole = new Database(':memory:');

@@ -20,6 +20,7 @@ import { columnExists, dropMysqlObjects, indexExists, listMysqlObjects, mysqlInf
 import { MysqlLease } from './lease.js';
 import { MysqlSessionLock, sessionLockName } from './lock.js';
 import { RunConnection } from './run-connection.js';
+import { MYSQL_SYNTAX } from './syntax.js';
 import { type MysqlModule, type MysqlSession, type SessionSource, affectedOf, poolDisplay, poolSource, programName, rowsOf, urlSource } from './session.js';
 import {
   APPLIED_COLUMNS, LOG_COLUMNS, type TrackingSql, createAppliedTableSql, createLogTableSql, quoteId, trackingSql, upgradeSql, withDatetimes,
@@ -41,7 +42,12 @@ const OWN_TRANSACTION_ATTEMPTS = 3;
 
 class MysqlDriver implements Driver {
   readonly dialect = 'mysql' as const;
-  readonly syntax = 'mysql' as const;
+  readonly syntax = MYSQL_SYNTAX;
+  readonly findLockHolder = 'find it with SHOW PROCESSLIST';
+
+  quoteIdentifier(name: string): string {
+    return quoteId(name);
+  }
   readonly capabilities = { transactionalDdl: false, groupCommit: false, atomic: false, ddlLockTimeout: true };
   readonly displayName: string;
   readonly secrets: readonly string[];
@@ -361,8 +367,8 @@ class MysqlDriver implements Driver {
 
   /**
    * One statement as written, over the text protocol (mysql2 does not rewrite it without
-   * values). `lockTimeout: false` (PostgreSQL's CONCURRENTLY) has no MySQL counterpart:
-   * online DDL still takes a metadata lock briefly, which the session's timeout bounds.
+   * values). Every statement keeps the session's lock timeout: online DDL still takes a
+   * metadata lock briefly, which it bounds.
    */
   /** DML that InnoDB keeps in the open transaction (DDL, LOCK TABLES and the like commit it). */
   joinsTransaction(statement: string): boolean {

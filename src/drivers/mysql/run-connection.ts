@@ -7,6 +7,7 @@ import { ConfigError, ConnectionError } from '../../core/errors.js';
 import { untilAborted } from '../../core/until-aborted.js';
 import { type MysqlEngine, detectEngine, engineFromVersion, needsWsrepProbe, sessionSettings } from './engine.js';
 import { splitStatements } from '../../sql/split.js';
+import { MYSQL_SYNTAX } from './syntax.js';
 import { initSqlFailed } from '../init-sql.js';
 import { isMissingDatabase } from './errors.js';
 import type { MysqlSession, SessionSource } from './session.js';
@@ -115,7 +116,7 @@ export class RunConnection {
    */
   private async runInitSql(session: MysqlSession): Promise<void> {
     for (const entry of this.settings.initSql ?? []) {
-      for (const statement of splitStatements(entry, 'mysql')) {
+      for (const statement of splitStatements(entry, MYSQL_SYNTAX)) {
         this.initialised = true;
         try {
           await session.exec(statement.text);

@@ -24,6 +24,7 @@ import { AdvisoryLock, advisoryKeys, type RunQuery } from './lock.js';
 import { PgLease } from './lease.js';
 import { MissingDatabaseDriver } from './missing-database.js';
 import { PgSession } from './session.js';
+import { POSTGRES_SYNTAX } from './syntax.js';
 import {
   COLUMNS_SQL, appendLogSql, assertStrataLog, deleteAllAppliedSql, deleteAppliedSql, existingColumns, guarded, inlineParams, progressSql,
   selectAppliedSql, trackingDdl, upsertAppliedSql, type ExistingColumns, type TrackingNames,
@@ -70,7 +71,7 @@ export async function createPostgresDriver(target: PostgresTarget, options: Driv
  */
 async function runInitSql(connection: RunConnection, initSql: readonly string[]): Promise<void> {
   for (const entry of initSql) {
-    for (const statement of splitStatements(entry, 'postgres')) {
+    for (const statement of splitStatements(entry, POSTGRES_SYNTAX)) {
       try {
         await connection.client.query(statement.text);
       } catch (error) {
@@ -107,7 +108,12 @@ const ALWAYS_OWNED = 'owned AS (SELECT 1 AS one)';
 
 class PostgresDriver implements Driver {
   readonly dialect = 'postgres' as const;
-  readonly syntax = 'postgres' as const;
+  readonly syntax = POSTGRES_SYNTAX;
+  readonly findLockHolder = 'find it in pg_stat_activity (pg_blocking_pids names it)';
+
+  quoteIdentifier(name: string): string {
+    return introspect.quoteIdent(name);
+  }
   readonly capabilities: Capabilities;
   readonly displayName: string;
   readonly secrets: readonly string[];
@@ -195,8 +201,8 @@ class PostgresDriver implements Driver {
 
   // ---- statements and transactions (session.ts) ----
 
-  async execute(sql: string, options: { lockTimeout?: boolean } = {}): Promise<void> {
-    await this.session.statement(sql, undefined, options.lockTimeout !== false);
+  async execute(sql: string): Promise<void> {
+    await this.session.statement(sql, undefined, true);
   }
   async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
     return (await this.session.statement(sql, params, true)).rows as Row[];

@@ -6,6 +6,7 @@
  * removes it without blocking writes (§6).
  */
 import { isConcurrently, tableOfStatement } from '../../sql/classify.js';
+import { POSTGRES_SYNTAX } from './syntax.js';
 import { quoteIdent } from './introspect.js';
 import type { RunQuery } from './lock.js';
 
@@ -26,8 +27,8 @@ const INVALID_INDEXES = `SELECT format('%I.%I', n.nspname, c.relname) AS name
  * index an earlier failure left on that table: it needs the same treatment.
  */
 export async function invalidIndexHint(run: RunQuery, statement: string, schema: string): Promise<string | null> {
-  if (!isConcurrently(statement) || !CREATE_FIRST.test(statement)) return null;
-  const table = tableOfStatement(statement);
+  if (!isConcurrently(statement, POSTGRES_SYNTAX) || !CREATE_FIRST.test(statement)) return null;
+  const table = tableOfStatement(statement, POSTGRES_SYNTAX);
   if (!table) return null;
   const qualified = table.includes('.') ? table : `${quoteIdent(schema)}.${quoteIdent(table)}`;
   const { rows } = await run(INVALID_INDEXES, [qualified]);

@@ -8,10 +8,17 @@ import type { ConnectionError } from '../../core/errors.js';
 import type { AppliedMigration, LogRow } from '../../core/model.js';
 import type { DatabaseInfo, DbObject, Driver, ErrorFacts, LockHolder, LockStrategy, Row } from '../driver.js';
 import { capabilitiesOf } from './engine.js';
+import { quoteIdent } from './introspect.js';
+import { POSTGRES_SYNTAX } from './syntax.js';
 
 export class MissingDatabaseDriver implements Driver {
   readonly dialect = 'postgres' as const;
-  readonly syntax = 'postgres' as const;
+  readonly syntax = POSTGRES_SYNTAX;
+  readonly findLockHolder = 'find it in pg_stat_activity (pg_blocking_pids names it)';
+
+  quoteIdentifier(name: string): string {
+    return quoteIdent(name);
+  }
   readonly capabilities = capabilitiesOf('postgresql');
   readonly inTransaction = false;
 

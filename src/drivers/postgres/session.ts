@@ -18,6 +18,7 @@ import type { ClientBase, QueryResult } from 'pg';
 import { isConcurrently, isTransactionControl } from '../../sql/classify.js';
 import { ACTIVE_SQL_TRANSACTION, scrub, sqlState } from './errors.js';
 import { quoteIdent } from './introspect.js';
+import { POSTGRES_SYNTAX } from './syntax.js';
 
 export interface SessionSettings {
   /** Lease mode: nothing may outlive a transaction on the connection. */
@@ -161,9 +162,13 @@ export class PgSession {
 
   // ---- a migration's statements ----
 
-  /** A migration's statement: lock_timeout unless CONCURRENTLY, inside or outside a transaction. */
+  /**
+   * A migration's statement, inside or outside a transaction: with lock_timeout, unless it is a
+   * CONCURRENTLY statement, which waits for other transactions by design. strata decides this
+   * here only: the core passes every statement and never asks which ones wait.
+   */
   async statement(sql: string, params: readonly unknown[] | undefined, lockTimeout: boolean): Promise<QueryResult> {
-    const withLockTimeout = lockTimeout && !isConcurrently(sql);
+    const withLockTimeout = lockTimeout && !isConcurrently(sql, POSTGRES_SYNTAX);
     const inTransaction = this.inTransaction;
     // Alone in autocommit a statement is atomic too — unless it manages transactions itself.
     const state: { atomic: Atomicity } = { atomic: inTransaction || (withLockTimeout && !PROCEDURAL.test(sql)) };
@@ -173,7 +178,7 @@ export class PgSession {
         await this.sessionTimeouts(withLockTimeout);
         return await this.raw(sql, params);
       }
-      if (isTransactionControl(sql)) {
+      if (isTransactionControl(sql, POSTGRES_SYNTAX)) {
         // A `transaction: off` migration's own BEGIN: its transaction gets the SET LOCALs too.
         const settings = STARTS_TRANSACTION.test(sql) ? this.localSettings(true) : [];
         return await this.raw([sql, ...settings].join(';\n'), params);

@@ -17,6 +17,7 @@ import { ForeignKeys } from './foreign-keys.js';
 import { SqliteLease } from './lease.js';
 import { fileIdentity, park, takeParked } from './parked.js';
 import { listSqliteObjects, sqliteInfo } from './introspect.js';
+import { SQLITE_SYNTAX } from './syntax.js';
 
 type DatabaseConstructor = typeof Database;
 
@@ -50,7 +51,13 @@ const isDiskFull = (error: unknown): boolean => (error as { code?: string } | nu
 
 class SqliteDriver implements Driver {
   readonly dialect = 'sqlite' as const;
-  readonly syntax = 'sqlite' as const;
+  readonly syntax = SQLITE_SYNTAX;
+  /** Only another connection to the file can hold a lock; SQLite names none. */
+  readonly findLockHolder = 'find the process that has the database file open';
+
+  quoteIdentifier(name: string): string {
+    return q(name);
+  }
   readonly capabilities = { transactionalDdl: true, groupCommit: true, atomic: true, ddlLockTimeout: false };
   readonly displayName: string;
 
@@ -140,7 +147,7 @@ class SqliteDriver implements Driver {
     db.pragma(`busy_timeout = ${Math.max(0, Math.round(this.options.lockTimeoutMs))}`);
     // initSql runs on every connection handed to a run, a parked one taken again included.
     for (const entry of this.options.initSql ?? []) {
-      for (const statement of splitStatements(entry, 'sqlite')) {
+      for (const statement of splitStatements(entry, SQLITE_SYNTAX)) {
         try {
           db.exec(statement.text);
         } catch (error) {
