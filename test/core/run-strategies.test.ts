@@ -255,3 +255,29 @@ describe('cleanup errors are told, not dropped', () => {
     assert.deepEqual(logLines(), ['could not record the progress of 001_m: disk full']);
   });
 });
+
+describe('checks', () => {
+  test('a precheck returning false: nothing ran, not recorded; a verify returning false: rolled back', async () => {
+    const driver = new MemoryDriver();
+    const { ctx } = context(driver);
+    const guarded = { ...sql('001', 'CREATE TABLE a (x INT);'), precheck: () => false };
+    const error = await failure(up(ctx, [guarded]));
+    assert.equal(error.code, 'precheck-failed');
+    assert.equal(error.message, 'migrations/001_m.sql: precheck returned false, so the migration did not run');
+    const verified = { ...sql('001', 'CREATE TABLE a (x INT);'), verify: () => false };
+    const second = await failure(up(ctx, [verified]));
+    assert.equal(second.code, 'verify-failed');
+    assert.match(second.hint ?? '', /^the migration was rolled back; find out why the check fails/);
+    assert.deepEqual(driver.appliedVersions, []);
+    assert.deepEqual(driver.committed.effects, []);
+  });
+
+  test('the Nth statement fails: its line is named', async () => {
+    const driver = new MemoryDriver().failStatement(3);
+    const { ctx } = context(driver);
+    const error = await failure(up(ctx, [sql('001', 'CREATE TABLE a (x INT);\nCREATE TABLE b (x INT);'), sql('002', 'CREATE TABLE c (x INT);\n\nCREATE TABLE d (x INT);')]));
+    assert.equal(error.migration, '002_m');
+    assert.equal(error.line, 1);
+    assert.match(error.message, /^migrations\/002_m\.sql failed at line 1: injected failure of statement 3/);
+  });
+});

@@ -194,10 +194,10 @@ export class MemoryDriver implements Driver {
     this.savepoints.length = index;
   }
   async rollbackToSavepoint(name: string): Promise<void> {
-    const saved = this.savepoints.findLast((s) => s.name === name);
-    if (!saved) throw new MemoryDbError(`no such savepoint: ${name}`);
-    this.tx = copy(saved.state);
-    this.savepoints.length = this.savepoints.indexOf(saved) + 1;
+    const index = this.savepoints.map((s) => s.name).lastIndexOf(name);
+    if (index === -1 || !this.tx) throw new MemoryDbError(`no such savepoint: ${name}`);
+    this.tx = copy(this.savepoints[index]!.state);
+    this.savepoints.length = index + 1;
   }
 
   // ---- Statements ----

@@ -8,7 +8,7 @@ import { isConcurrently, tableOfStatement } from '../../sql/classify.js';
 import type { Statement } from '../../sql/split.js';
 import { createDbHandle } from '../db-handle.js';
 import { AbortError, MigrationError, messageOf } from '../errors.js';
-import type { Db, LoadedMigration, Step } from '../model.js';
+import type { CheckFn, Db, LoadedMigration, Step } from '../model.js';
 import { statementsOf } from '../script-statements.js';
 import { untilAborted } from '../until-aborted.js';
 import { stepOf, type Direction, type PlannedMigration, type RunContext } from './context.js';
@@ -133,36 +133,33 @@ async function backoff(ctx: RunContext, attempt: number): Promise<void> {
 
 export async function precheck(m: LoadedMigration, db: () => Db): Promise<void> {
   if (!m.precheck) return;
-  let result: unknown;
-  try {
-    result = await m.precheck(db());
-  } catch (error) {
-    if (error instanceof AbortError) throw error;
-    throw new MigrationError('precheck-failed', `${m.file ?? m.id}: precheck threw: ${messageOf(error)}`, {
-      migration: m.id, file: m.file, hint: 'nothing of this migration ran; make the precheck pass (or fix it) and run `strata up` again',
-    }, { cause: error });
-  }
-  if (result === false) {
-    throw new MigrationError('precheck-failed', `${m.file ?? m.id}: precheck returned false, so the migration did not run`, {
-      migration: m.id, file: m.file, hint: 'nothing of this migration ran; bring the database to the state the precheck expects and run `strata up` again',
-    });
-  }
+  await check(m, 'precheck', m.precheck, db, {
+    threwHint: 'nothing of this migration ran; make the precheck pass (or fix it) and run `strata up` again',
+    returnedFalse: ', so the migration did not run',
+    falseHint: 'nothing of this migration ran; bring the database to the state the precheck expects and run `strata up` again',
+  });
 }
 
 /** `undone` says what became of the migration when verify fails (rolled back, or left dirty). */
 export async function verify(m: LoadedMigration, db: () => Db, undone: string): Promise<void> {
   if (!m.verify) return;
+  await check(m, 'verify', m.verify, db, {
+    threwHint: `${undone}; fix the verify (or the migration) and run \`strata up\` again`,
+    returnedFalse: ' after the migration ran',
+    falseHint: `${undone}; find out why the check fails (the migration or the verify), fix it and run \`strata up\` again`,
+  });
+}
+
+/** A precheck or verify: throwing or returning false fails the migration (a stop stays a stop). */
+async function check(m: LoadedMigration, kind: 'precheck' | 'verify', fn: CheckFn, db: () => Db, says: { threwHint: string; returnedFalse: string; falseHint: string }): Promise<void> {
   let result: unknown;
   try {
-    result = await m.verify(db());
+    result = await fn(db());
   } catch (error) {
     if (error instanceof AbortError) throw error;
-    throw new MigrationError('verify-failed', `${m.file ?? m.id}: verify threw: ${messageOf(error)}`, { migration: m.id, file: m.file, hint: `${undone}; fix the verify (or the migration) and run \`strata up\` again` }, { cause: error });
+    throw new MigrationError(`${kind}-failed`, `${m.file ?? m.id}: ${kind} threw: ${messageOf(error)}`, { migration: m.id, file: m.file, hint: says.threwHint }, { cause: error });
   }
   if (result === false) {
-    throw new MigrationError('verify-failed', `${m.file ?? m.id}: verify returned false after the migration ran`, {
-      migration: m.id, file: m.file,
-      hint: `${undone}; find out why the check fails (the migration or the verify), fix it and run \`strata up\` again`,
-    });
+    throw new MigrationError(`${kind}-failed`, `${m.file ?? m.id}: ${kind} returned false${says.returnedFalse}`, { migration: m.id, file: m.file, hint: says.falseHint });
   }
 }
