@@ -118,8 +118,10 @@ function slowMigration(m: MigrationSpec, flavor: Flavor, ms: number): string {
       ? `pg_sleep(${ms / 1000})`
       : flavor === 'mysql'
         ? `(SELECT SLEEP(${ms / 1000}) AS s) AS d`
-        : // about 750,000 rows a second on this (loaded) machine's SQLite
-          `(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${ms * 750}) SELECT max(x) AS m FROM c) AS d`;
+        : // SQLite counts 2-6 million rows a second here, depending on the load: 3,000 rows per ms
+          // keeps the statement running at least `ms`/2 on an idle machine, so a signal aimed
+          // 150 ms into it lands inside it (a faster count made the aimed signals miss).
+          `(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${ms * 3000}) SELECT max(x) AS m FROM c) AS d`;
   return `// slow migration ${m.k}: one long statement
 export const description = 'slow migration ${m.k}';
 export async function up(db) {

@@ -18,6 +18,7 @@ import type { TemplateName } from './templates.js';
 import { migrationId } from '../core/version.js';
 
 const VERSION = strataPackage().version;
+const USAGE_HINT = 'run `strata --help` for the commands, or `strata <command> --help` for the options of one';
 
 interface Session {
   readonly out: Output;
@@ -89,6 +90,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      // Commander printed the error and its hint on stderr; --json still gets its one document.
+      if (exitCode !== EXIT.ok && argv.includes('--json')) {
+        out.document({
+          error: { code: 'usage', message: redact(error.message.replace(/^error: /, '')), migration: null, file: null, line: null, hint: USAGE_HINT, problems: [] },
+          applied: [],
+          rolledBack: [],
+        });
+      }
     } else {
       const failure = guard.crash && !received ? asCrashFailure(guard.crash, error) : error;
       reportError(out, failure, redact);
@@ -161,7 +170,7 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
     .showSuggestionAfterError()
     .configureHelp({ sortSubcommands: false });
   // Commander's own usage errors (unknown flag or command, a missing argument) end with what to do, like strata's.
-  program.configureOutput({ outputError: (text, write) => write(`${redact(text.endsWith('\n') ? text : `${text}\n`)}hint: run \`strata --help\` for the commands, or \`strata <command> --help\` for the options of one\n`) });
+  program.configureOutput({ outputError: (text, write) => write(`${redact(text.endsWith('\n') ? text : `${text}\n`)}hint: ${USAGE_HINT}\n`) });
   const command = (name: string, description: string) => program.command(name).description(description).exitOverride();
 
   command('init', 'write strata.config.mjs and a migrations folder (never overwrites a file)').action(async (_options: unknown, cmd: Command) => {

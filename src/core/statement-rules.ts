@@ -13,7 +13,7 @@ export function forbiddenStatements(m: LoadedMigration, syntax: SqlSyntax, inTra
     const unterminated = unterminatedOf(script, syntax);
     if (unterminated) {
       // Everything after the opener would be one string, or silently no SQL at all.
-      problems.push({ code: 'unterminated-sql', file: script.file, key: m.key, message: `${script.file}:${unterminated.line}: ${describeUnterminated(unterminated)}` });
+      problems.push({ code: 'unterminated-sql', file: script.file, key: m.key, message: `${script.file}: ${describeUnterminated(unterminated)}` });
     }
     for (const statement of statementsOf(script, syntax)) {
       const where = `${script.file}:${statement.line}`;
@@ -33,9 +33,9 @@ export function forbiddenStatements(m: LoadedMigration, syntax: SqlSyntax, inTra
 
 function describeUnterminated(open: Unterminated): string {
   const comment = open.kind === 'block comment' || open.kind === 'executable comment';
-  const closer = comment ? '*/' : open.kind === 'goose statement block' ? '-- +goose StatementEnd' : open.opener === '[' ? ']' : open.opener.replace(/^[Ee]'/, "'");
+  const closer = comment ? '*/' : open.kind === 'goose statement block' ? '-- +goose StatementEnd' : open.kind === 'BEGIN … END body' ? 'END;' : open.opener === '[' ? ']' : open.opener.replace(/^[Ee]'/, "'");
   const consequence = comment ? 'everything after it would be skipped as a comment' : 'everything after it would be part of it';
-  return `the ${open.kind} that opens here with ${open.opener} is never closed (${consequence}); close it with ${closer}`;
+  return `the ${open.kind} that opens on line ${open.line}${open.kind === 'BEGIN … END body' ? ' (the statement holding it)' : ` with ${open.opener}`} is never closed (${consequence}); close it with ${closer}`;
 }
 
 function firstLine(text: string): string {

@@ -99,6 +99,15 @@ export function createDirectorySource(options: DirectorySourceOptions): Migratio
         if (entry.isSymbolicLink()) symlinks.add(fileName);
         if (!entry.isFile() && !entry.isSymbolicLink()) {
           if (fileName.startsWith('.')) continue;
+          // Named like a migration file but not a file: refused by name, never skipped silently
+          // (a pipe would also block a read for ever).
+          const asFile = classifyFileName(fileName);
+          if (asFile.type === 'migration') {
+            const shown = display(join(dir, fileName));
+            const why = entry.isDirectory() ? 'it is a folder, not a file' : 'it is not a regular file (a pipe, socket or device)';
+            problems.push({ code: 'unreadable-file', file: shown, key: asFile.key, message: `${shown} cannot be read: ${why}` });
+            continue;
+          }
           if (!entry.isDirectory()) {
             ignored.push({ file: display(join(dir, fileName)), reason: 'not a regular file (a pipe, socket or device)' });
             continue;

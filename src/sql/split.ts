@@ -18,7 +18,7 @@ export interface Statement {
 }
 
 /** What a string, quoted name or comment that runs to the end of the input was. */
-export type UnterminatedKind = 'block comment' | 'string' | 'quoted identifier' | 'dollar-quoted string' | 'executable comment' | 'goose statement block';
+export type UnterminatedKind = 'block comment' | 'string' | 'quoted identifier' | 'dollar-quoted string' | 'executable comment' | 'goose statement block' | 'BEGIN … END body';
 
 /** A string, quoted name or comment opened and never closed: it swallows the rest of the input. */
 export interface Unterminated {
@@ -442,6 +442,12 @@ class BodyTracker {
 
   constructor(private readonly syntax: SqlSyntax) {}
 
+  /** Whether a BEGIN … END body is still open (at the end of a script: its END is missing). */
+  get insideBody(): boolean {
+    this.settleEnd('');
+    return this.blocks.length > 0;
+  }
+
   /** Whether a `;` here ends the statement. */
   atStatementEnd(): boolean {
     this.settleEnd('');
@@ -586,7 +592,10 @@ class StatementSplitter {
       if (onSpan && !onSpan(token.start, token.end)) return { statements: this.statements, unterminated: null };
       this.accept(token);
     }
+    // A trigger or routine whose END never comes: everything after its BEGIN became one statement.
+    const openBody = lexer.unterminated === null && this.start >= 0 && this.body.insideBody ? this.start : -1;
     this.finishStatement(false);
+    if (openBody >= 0) return { statements: this.statements, unterminated: { kind: 'BEGIN … END body', line: this.lines.lineAt(openBody), opener: 'BEGIN' } };
     const open = lexer.unterminated;
     if (open === null) return { statements: this.statements, unterminated: null };
     // Every statement starts before the construct that swallowed the rest: lines stay in order.

@@ -13,6 +13,7 @@ import { ConfigError, migrate } from '../../src/index.js';
 import { MYSQL_SERVER_URL, freshMysql, mysqlConnection } from '../support/mysql.js';
 import { freshPostgres, pgClient } from '../support/postgres.js';
 import { project, strata } from '../support/project.js';
+import { notListed } from '../support/dialects.js';
 
 /** Runs SQL through the `mysql` command-line client, as a user of the reference client would. */
 function mysqlClient(database: string, sql: string): void {
@@ -23,7 +24,7 @@ function mysqlClient(database: string, sql: string): void {
   assert.equal(r.status, 0, `mysql ${args.join(' ')}: ${r.error?.message ?? r.stderr}`);
 }
 
-describe('MySQL/MariaDB sessions are the mysql client\'s', () => {
+describe('MySQL/MariaDB sessions are the mysql client\'s', { skip: notListed('mysql') }, () => {
   test('CREATE TABLE count (i INT) applies: no IGNORE_SPACE', async () => {
     const database = await freshMysql();
     const p = project({ '001_count.sql': 'CREATE TABLE count (i INT);\nINSERT INTO count (i) VALUES (1);\n' });
@@ -93,7 +94,7 @@ describe('MySQL/MariaDB sessions are the mysql client\'s', () => {
 });
 
 describe('initSql runs on each connection before migrating', () => {
-  test('mysql: SET FOREIGN_KEY_CHECKS = 0 (config, one statement) lets a child table name a parent created later', async () => {
+  test('mysql: SET FOREIGN_KEY_CHECKS = 0 (config, one statement) lets a child table name a parent created later', { skip: notListed('mysql') }, async () => {
     const database = await freshMysql();
     const p = project({
       '001_child.sql': 'CREATE TABLE child (id INT PRIMARY KEY, parent_id INT, FOREIGN KEY (parent_id) REFERENCES parent (id));\nINSERT INTO child VALUES (1, 7);\n',
@@ -119,7 +120,7 @@ describe('initSql runs on each connection before migrating', () => {
     }
   });
 
-  test('postgres: a list of statements (config) runs before the session is read; the migration sees them', async () => {
+  test('postgres: a list of statements (config) runs before the session is read; the migration sees them', { skip: notListed('postgres') }, async () => {
     const database = await freshPostgres();
     const p = project({ '001_seen.sql': "CREATE TABLE seen AS SELECT current_setting('strata_test.flag') AS flag, current_schema() AS schema;\n" });
     try {

@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { dialects, type FreshDatabase } from '../support/dialects.js';
+import { allDialects, notListed, type FreshDatabase } from '../support/dialects.js';
 import { project, strata, type Project } from '../support/project.js';
 
-for (const dialect of dialects()) {
-  describe(`workflow on ${dialect.name}`, () => {
+for (const dialect of allDialects()) {
+  describe(`workflow on ${dialect.name}`, { skip: notListed(dialect.name) }, () => {
     let db: FreshDatabase;
     let p: Project;
     const run = (...args: string[]) => strata([...args, '--db', db.url], { cwd: p.dir });

@@ -14,6 +14,7 @@ import { freshMysql, mysqlConnection } from '../support/mysql.js';
 import { freshPostgres, pgClient } from '../support/postgres.js';
 import { type CliResult, type Project, project, strata } from '../support/project.js';
 import { since } from '../support/servers.js';
+import { notListed, type DialectName } from '../support/dialects.js';
 
 const TIMEOUT_S = 1;
 /** What the third session's query may take beyond the timeout: scheduling, round trips, a loaded CI machine. */
@@ -157,7 +158,7 @@ function files(addColumn: string): Record<string, string> {
 }
 
 for (const [dialect, open] of Object.entries(SERVERS)) {
-  test(`${dialect}: an ALTER waiting on the application's lock retries ddlRetries times, then fails ddl-lock-timeout naming file, line and table; the application's queries wait at most the timeout`, { timeout: 90_000 }, async (t) => {
+  test(`${dialect}: an ALTER waiting on the application's lock retries ddlRetries times, then fails ddl-lock-timeout naming file, line and table; the application's queries wait at most the timeout`, { timeout: 90_000, skip: notListed(dialect as DialectName) }, async (t) => {
     const server = await open();
     const p = project(files(server.addColumn));
     try {
@@ -199,7 +200,7 @@ for (const [dialect, open] of Object.entries(SERVERS)) {
     }
   });
 
-  test(`${dialect}: when the application releases its lock in time, the ALTER succeeds on a retry (exit 0, column added, one success)`, { timeout: 90_000 }, async (t) => {
+  test(`${dialect}: when the application releases its lock in time, the ALTER succeeds on a retry (exit 0, column added, one success)`, { timeout: 90_000, skip: notListed(dialect as DialectName) }, async (t) => {
     const server = await open();
     const p = project(files(server.addColumn));
     try {
@@ -229,7 +230,7 @@ for (const [dialect, open] of Object.entries(SERVERS)) {
   });
 }
 
-test('mysql: a code migration whose second statement waits too long for the lock stays dirty, 1 statement done (its first statement took effect)', { timeout: 60_000 }, async () => {
+test('mysql: a code migration whose second statement waits too long for the lock stays dirty, 1 statement done (its first statement took effect)', { timeout: 60_000, skip: notListed('mysql') }, async () => {
   const server = await mysqlServer();
   const p = project({
     '001_create_t.sql': '-- Create t\nCREATE TABLE t (id INT PRIMARY KEY);\n',

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
-import { after, before, test, type TestContext } from 'node:test';
+import type { TestContext } from 'node:test';
 import mysql from 'mysql2/promise';
 import { ConfigError } from '../../src/core/errors.js';
 import type { Driver } from '../../src/drivers/driver.js';
@@ -19,6 +19,10 @@ import { type CliResult, type Project, project, strata } from '../support/projec
 import { since, startServer, stopServer } from '../support/servers.js';
 import { applied, driverOptions } from '../support/driver-fixtures.js';
 import { rejectsWith } from '../support/assertions.js';
+import { serverTests } from '../support/dialects.js';
+
+// Every test is skipped, with the reason, when STRATA_TEST_DIALECTS does not list the server.
+const { test, before, after } = serverTests('mysql');
 
 const PORTS = { 1: 3307, 2: 3308 } as const;
 type Node = keyof typeof PORTS;

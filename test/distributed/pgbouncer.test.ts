@@ -10,11 +10,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test, type TestContext } from 'node:test';
+import type { TestContext } from 'node:test';
 import type pg from 'pg';
 import { type FreshPostgres, freshPostgres, pgClient } from '../support/postgres.js';
 import { type CliResult, type Project, REPO, project, strata } from '../support/project.js';
 import { since, startServer, stopServer } from '../support/servers.js';
+import { serverTests } from '../support/dialects.js';
+
+// Every test is skipped, with the reason, when STRATA_TEST_DIALECTS does not list the server.
+const { test, before, after } = serverTests('postgres');
 
 const BOUNCER_PORT = '6432';
 

@@ -9,10 +9,13 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
 import { type FreshPostgres, freshPostgres, pgClient } from '../support/postgres.js';
 import { type Project, project, strata } from '../support/project.js';
 import { since } from '../support/servers.js';
+import { serverTests } from '../support/dialects.js';
+
+// Every test is skipped, with the reason, when STRATA_TEST_DIALECTS does not list the server.
+const { test } = serverTests('postgres');
 
 const ROWS = 300_000;
 

@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
-import { test } from 'node:test';
 import mysql from 'mysql2/promise';
 import mysqlCallback from 'mysql2';
 import { ConfigError, ConnectionError, LockTimeoutError, ValidationError } from '../../src/core/errors.js';
@@ -16,6 +15,10 @@ import { sessionLockName } from '../../src/drivers/mysql/lock.js';
 import { type FreshMysql, freshMysql, mysqlConnection } from '../support/mysql.js';
 import { applied, driverOptions, logEntry } from '../support/driver-fixtures.js';
 import { rejectsWith } from '../support/assertions.js';
+import { serverTests } from '../support/dialects.js';
+
+// Every test is skipped, with the reason, when STRATA_TEST_DIALECTS does not list the server.
+const { test } = serverTests('mysql');
 
 interface Scenario {
   readonly db: FreshMysql;

@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
-import { test } from 'node:test';
 import pg from 'pg';
 import { ConfigError, ConnectionError, LockTimeoutError, ValidationError } from '../../src/core/errors.js';
 import type { Driver, DriverOptions, LockHolder } from '../../src/drivers/driver.js';
@@ -19,6 +18,10 @@ import { project } from '../support/project.js';
 import { type FreshPostgres, freshPostgres, pgClient, postgresUrl } from '../support/postgres.js';
 import { applied, driverOptions, logEntry } from '../support/driver-fixtures.js';
 import { rejectsWith } from '../support/assertions.js';
+import { serverTests } from '../support/dialects.js';
+
+// Every test is skipped, with the reason, when STRATA_TEST_DIALECTS does not list the server.
+const { test } = serverTests('postgres');
 
 interface Scenario {
   readonly db: FreshPostgres;

@@ -5,7 +5,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { AbortError, ConfigError, MigrationError, ValidationError, createMigrator, migrate, type StrataEvent } from '../../src/index.js';
-import { dialects } from '../support/dialects.js';
+import { allDialects, notListed } from '../support/dialects.js';
 import { project } from '../support/project.js';
 
 const CREATE = (table: string) => `-- migrate:up\nCREATE TABLE ${table} (id INTEGER PRIMARY KEY);\n-- migrate:down\nDROP TABLE ${table};\n`;
@@ -253,8 +253,8 @@ describe('createMigrator', () => {
 });
 
 describe('a list migration whose version is longer than the tracking table holds', () => {
-  for (const dialect of dialects()) {
-    test(`${dialect.name}: refused before anything runs (malformed-name), never a "Data too long" half-way`, async () => {
+  for (const dialect of allDialects()) {
+    test(`${dialect.name}: refused before anything runs (malformed-name), never a "Data too long" half-way`, { skip: notListed(dialect.name) }, async () => {
       const fresh = await dialect.fresh();
       let ran = false;
       try {

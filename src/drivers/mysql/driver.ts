@@ -269,6 +269,9 @@ class MysqlDriver implements Driver {
    * as this connection, which the write itself uses.
    */
   private async trackingWrite(sql: string, values: readonly unknown[]): Promise<void> {
+    // A lease already known lost (a renewal found it taken over) stops the write: `isHeld` is
+    // false then, and the write below would go out unchecked.
+    if (this.strategy === 'lease') this.lease?.assertHeld();
     const session = await this.connection();
     const lease = this.strategy === 'lease' && this.lease?.isHeld ? this.lease : null;
     if (!lease) {
