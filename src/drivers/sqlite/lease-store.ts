@@ -51,9 +51,11 @@ export class SqliteLeaseStore implements LeaseStore {
       return this.attempt(db);
     } catch (error) {
       if (!isBusy(error)) throw error;
-      // Naming the holder is best effort: while it commits, even this read can find the file busy.
+      // Naming the holder is best effort: while it commits, even this read can find the file
+      // busy. Its expiry may look past: its extension waits for the commit of the transaction
+      // that holds the write lock.
       try {
-        return this.holder(db) ?? UNKNOWN_HOLDER.writing;
+        return this.holder(db, false) ?? UNKNOWN_HOLDER.writing;
       } catch (readError) {
         if (!isBusy(readError)) throw readError;
         return UNKNOWN_HOLDER.writing;
@@ -114,14 +116,14 @@ export class SqliteLeaseStore implements LeaseStore {
   }
 
   async probe(): Promise<LockHolder | null> {
-    return this.holder(this.db());
+    return this.holder(this.db(), true);
   }
 
-  /** The live holder: unexpired, and not a dead process on this host. */
-  private holder(db: Database.Database): LockHolder | null {
+  /** The holder, unless it is a dead process on this host (or expired, with `unexpiredOnly`). */
+  private holder(db: Database.Database, unexpiredOnly: boolean): LockHolder | null {
     const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(this.lockTable.replace(/^"|"$/g, ''));
     if (!exists) return null;
-    const row = db.prepare(`SELECT owner, host, pid, acquired_at FROM ${this.lockTable} WHERE id = 1 AND expires_at >= ${NOW}`).get() as
+    const row = db.prepare(`SELECT owner, host, pid, acquired_at FROM ${this.lockTable} WHERE id = 1${unexpiredOnly ? ` AND expires_at >= ${NOW}` : ''}`).get() as
       | { owner: string; host: string; pid: number; acquired_at: string }
       | undefined;
     if (!row || this.deadHere(row)) return null;
