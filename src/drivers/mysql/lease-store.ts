@@ -57,15 +57,6 @@ export class MysqlLeaseStore implements LeaseStore {
     return this.session;
   }
 
-  private get renewSql(): string {
-    return `UPDATE ${this.settings.table} SET expires_at = UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND, renewals = renewals + 1
-      WHERE id = 1 AND run_id = ? AND expires_at > UTC_TIMESTAMP(3)`;
-  }
-
-  private get renewParams(): unknown[] {
-    return [this.settings.owner.ttlMs * 1000, this.settings.owner.runId];
-  }
-
   async tryAcquire(): Promise<LockHolder | null> {
     const session = await this.connection();
     try {
@@ -135,14 +126,19 @@ export class MysqlLeaseStore implements LeaseStore {
   }
 
   async renew(): Promise<boolean> {
-    const session = await this.connection();
-    const { affectedRows } = await session.exec(this.renewSql, this.renewParams);
-    return affectedRows === 1;
+    return this.extendIn(await this.connection());
   }
 
-  /** Inside the run's open transaction on `session`: extends the lease there; false when it is not ours. */
+  /**
+   * On the lease's connection, or inside the run's open transaction on the run's: extends the
+   * lease while it is ours and unexpired; false when it is not.
+   */
   async extendIn(session: MysqlSession): Promise<boolean> {
-    const { affectedRows } = await session.exec(this.renewSql, this.renewParams);
+    const { affectedRows } = await session.exec(
+      `UPDATE ${this.settings.table} SET expires_at = UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND, renewals = renewals + 1
+        WHERE id = 1 AND run_id = ? AND expires_at > UTC_TIMESTAMP(3)`,
+      [this.settings.owner.ttlMs * 1000, this.settings.owner.runId],
+    );
     return affectedRows === 1;
   }
 
