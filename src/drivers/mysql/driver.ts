@@ -320,7 +320,7 @@ class MysqlDriver implements Driver {
 
   async begin(): Promise<void> {
     const session = await this.connection();
-    // An earlier transaction DDL ended implicitly: its check of the lease no longer holds the row.
+    // A transaction that DDL ended implicitly left no row lock behind: its check of the lease is spent.
     this.lease?.transactionEnded(false);
     await session.exec('START TRANSACTION');
     this.ownTransaction = true;
