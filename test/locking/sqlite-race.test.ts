@@ -44,7 +44,7 @@ describe('locking on SQLite', () => {
       await holding;
       const impatient = await strata(['up', '--db', db, '--lock-timeout', '0.5', '--json'], { cwd: p.dir });
       assert.equal(impatient.code, 4, impatient.stderr);
-      assert.match(impatient.stderr, /^error: could not get the migration lock within 0\.5 s: held by \S+:\d+ /m);
+      assert.match(impatient.stderr, /^error: could not get the migration lock within 0\.5 s: held by strata \S+ \S+:\d+ /m, "the owner form of every dialect: strata <version> <host>:<pid> <run id>");
       assert.equal(impatient.json().error.code, 'lock-timeout');
       const status = await strata(['status', '--db', db, '--json'], { cwd: p.dir });
       assert.match(status.json().lock.owner, /:\d+ /, 'status names the holder without waiting');

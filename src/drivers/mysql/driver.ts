@@ -7,21 +7,21 @@
  * application's pool); the lease, when used, renews on a second one; `cancel()` kills the
  * running query from a third, short-lived one.
  */
-import { hostname } from 'node:os';
 import { ConfigError } from '../../core/errors.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../connect-timeout.js';
 import { loadPeer } from '../peer.js';
 import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
 import type { AppliedChecksum, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, LockHolder, LockOptions, LockStrategy, Row } from '../driver.js';
+import { Lease, leaseOwner } from '../lease.js';
 import { appliedValues, assertStrataTable, logValues, toApplied, toLogRow } from '../tracking-rows.js';
 import { type MysqlEngine, chooseLock, getLockWaitSeconds, sessionLockProblem } from './engine.js';
 import { ER, endsTransaction, errnoOf, isMissingTable, isUnknownColumn, mysqlErrorFacts } from './errors.js';
 import { columnExists, dropMysqlObjects, indexExists, listMysqlObjects, mysqlInfo, tableExists } from './introspect.js';
-import { MysqlLease } from './lease.js';
+import { MysqlLeaseStore } from './lease-store.js';
 import { MysqlSessionLock, sessionLockName } from './lock.js';
 import { RunConnection } from './run-connection.js';
 import { MYSQL_SYNTAX } from './syntax.js';
-import { type MysqlModule, type MysqlSession, type SessionSource, affectedOf, poolDisplay, poolSource, programName, rowsOf, urlSource } from './session.js';
+import { type MysqlModule, type MysqlSession, type SessionSource, affectedOf, poolDisplay, poolSource, rowsOf, urlSource } from './session.js';
 import {
   APPLIED_COLUMNS, LOG_COLUMNS, type TrackingSql, createAppliedTableSql, createLogTableSql, quoteId, trackingSql, upgradeSql, withDatetimes,
 } from './tracking.js';
@@ -56,9 +56,8 @@ class MysqlDriver implements Driver {
   private statements: TrackingSql | null = null;
   private strategy: LockStrategy | null = null;
   private sessionLock: MysqlSessionLock | null = null;
-  private lease: MysqlLease | null = null;
-  /** When the lease was renewed inside the open transaction (null: not in this transaction). */
-  private leaseRenewedInTransaction: number | null = null;
+  private lease: Lease | null = null;
+  private leaseStore: MysqlLeaseStore | null = null;
   /** strata's own begin() … commit()/rollback() is open (tracking rows may wait for the COMMIT). */
   private ownTransaction = false;
   /** Releasing the session lock failed: a pooled connection is destroyed, never returned. */
@@ -101,20 +100,21 @@ class MysqlDriver implements Driver {
 
   // ---- lock ----
 
-  private lockFor(strategy: LockStrategy, engine: MysqlEngine): MysqlSessionLock | MysqlLease {
+  private lockFor(strategy: LockStrategy, engine: MysqlEngine): MysqlSessionLock | Lease {
     if (strategy === 'session') {
       this.sessionLock ??= new MysqlSessionLock(sessionLockName(this.runConnection.facts.database, this.options.table), getLockWaitSeconds(engine));
       return this.sessionLock;
     }
-    this.lease ??= new MysqlLease({
-      open: () => this.source.open('extra'),
-      table: this.sql.lock,
-      runId: this.options.runId,
-      ttlMs: this.options.leaseTtlMs,
-      owner: programName(this.options.runId),
-      host: hostname(),
-      paused: () => this.leaseRenewedInTransaction !== null && this.inTransaction,
-    });
+    if (!this.lease) {
+      this.leaseStore = new MysqlLeaseStore({
+        open: () => this.source.open('extra'),
+        read: () => this.readConnection(),
+        table: this.sql.lock,
+        owner: leaseOwner(this.options.runId, this.options.leaseTtlMs),
+        runInTransaction: () => this.inTransaction,
+      });
+      this.lease = new Lease(this.leaseStore, this.options.leaseTtlMs);
+    }
     return this.lease;
   }
 
@@ -156,7 +156,7 @@ class MysqlDriver implements Driver {
       const holder = await (this.lockFor('session', engine) as MysqlSessionLock).probe(session);
       if (holder) return holder;
     }
-    return (this.lockFor('lease', engine) as MysqlLease).probe(session);
+    return (this.lockFor('lease', engine) as Lease).probe();
   }
 
   // ---- tracking (reads) ----
@@ -279,7 +279,7 @@ class MysqlDriver implements Driver {
     // false then, and the write below would go out unchecked.
     if (this.strategy === 'lease') this.lease?.assertHeld();
     const session = await this.connection();
-    const lease = this.strategy === 'lease' && this.lease?.isHeld ? this.lease : null;
+    const lease = this.strategy === 'lease' && this.lease?.active ? this.lease : null;
     if (!lease) {
       // In strata's own transaction a row and a log row wait for the COMMIT (one round trip
       // fewer per statement; the completion and the next dirty row become one REPLACE).
@@ -288,7 +288,7 @@ class MysqlDriver implements Driver {
       return;
     }
     if (session.inTransaction) {
-      this.leaseRenewedInTransaction ??= await lease.checkInTransaction(session);
+      if (!lease.heldByTransaction) await this.checkLease(session, lease);
       await session.exec(sql, values);
       return;
     }
@@ -304,20 +304,26 @@ class MysqlDriver implements Driver {
     }
   }
 
-  private async writeInOwnTransaction(session: MysqlSession, lease: MysqlLease, sql: string, values: readonly unknown[]): Promise<void> {
+  private async writeInOwnTransaction(session: MysqlSession, lease: Lease, sql: string, values: readonly unknown[]): Promise<void> {
     await session.exec('START TRANSACTION');
     try {
       // Also pauses the lease's renewals until the commit (they would only wait for it).
-      this.leaseRenewedInTransaction = await lease.checkInTransaction(session);
+      await this.checkLease(session, lease);
       await session.exec(sql, values);
       await session.exec('COMMIT');
-      lease.renewedInCommit(this.leaseRenewedInTransaction);
+      lease.transactionEnded(true);
     } catch (error) {
+      lease.transactionEnded(false);
       if (!session.broken) await session.exec('ROLLBACK').catch(() => undefined);
       throw error;
-    } finally {
-      this.leaseRenewedInTransaction = null;
     }
+  }
+
+  /** Extends the lease inside the open transaction, or throws `lock-lost` (nothing written). */
+  private async checkLease(session: MysqlSession, lease: Lease): Promise<void> {
+    lease.assertHeld();
+    const sentAt = Date.now();
+    lease.checked(await this.leaseStore!.extendIn(session), sentAt);
   }
 
   // ---- transactions ----
@@ -329,22 +335,26 @@ class MysqlDriver implements Driver {
 
   async begin(): Promise<void> {
     const session = await this.connection();
-    this.leaseRenewedInTransaction = null;
+    // A transaction that DDL ended implicitly left no row lock behind: its check of the lease is spent.
+    this.lease?.transactionEnded(false);
     await session.exec('START TRANSACTION');
     this.ownTransaction = true;
   }
 
   async commit(): Promise<void> {
     const session = await this.connection();
-    const renewedAt = this.leaseRenewedInTransaction;
-    this.leaseRenewedInTransaction = null;
     this.ownTransaction = false;
-    await session.exec('COMMIT');
-    if (renewedAt !== null) this.lease?.renewedInCommit(renewedAt);
+    try {
+      await session.exec('COMMIT');
+    } catch (error) {
+      this.lease?.transactionEnded(false);
+      throw error;
+    }
+    this.lease?.transactionEnded(true);
   }
 
   async rollback(): Promise<void> {
-    this.leaseRenewedInTransaction = null;
+    this.lease?.transactionEnded(false);
     this.ownTransaction = false;
     const session = this.runConnection.current;
     // Sent even when the flags say no transaction is open: ROLLBACK outside one is harmless.

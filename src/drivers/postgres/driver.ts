@@ -8,6 +8,7 @@ import { ConnectionError, LockTimeoutError, StrataError, messageOf } from '../..
 import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
 import { strataPackage } from '../../package-info.js';
 import type { AppliedChecksum, Capabilities, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, LockHolder, LockOptions, LockStrategy, Row } from '../driver.js';
+import { Lease, leaseOwner } from '../lease.js';
 import { LOG_COLUMNS, appliedValues, assertStrataTable, logValues, toApplied, toLogRow } from '../tracking-rows.js';
 import { loadPg, openRunConnection, sendCancelRequest, type PostgresTarget, type RunConnection } from './connection.js';
 import { capabilitiesOf, chooseLock, detectEngine, serverVersionOf, type Engine } from './engine.js';
@@ -21,7 +22,7 @@ import { splitStatements } from '../../sql/split.js';
 import { initSqlFailed } from '../init-sql.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../connect-timeout.js';
 import { AdvisoryLock, advisoryKeys, type RunQuery } from './lock.js';
-import { PgLease } from './lease.js';
+import { PgLeaseStore } from './lease-store.js';
 import { MissingDatabaseDriver } from './missing-database.js';
 import { PgSession } from './session.js';
 import { POSTGRES_SYNTAX } from './syntax.js';
@@ -121,7 +122,8 @@ class PostgresDriver implements Driver {
   private readonly session: PgSession;
   private readonly names: TrackingNames;
   private readonly advisory: AdvisoryLock | null;
-  private readonly lease: PgLease | null;
+  private readonly lease: Lease | null;
+  private readonly leaseStore: PgLeaseStore | null;
   private broken: Error | null = null;
   private cancelRequested = false;
   private closed = false;
@@ -168,18 +170,18 @@ class PostgresDriver implements Driver {
     if (strategy === 'session') {
       this.advisory = new AdvisoryLock(run, advisoryKeys(schema, options.table));
       this.lease = null;
+      this.leaseStore = null;
     } else {
       this.advisory = null;
-      this.lease = new PgLease({
+      this.leaseStore = new PgLeaseStore({
         run,
         openSide: () => connection.openSide(applicationName(options.runId)),
         lockTable: `${q(schema)}.${q(`${options.table}_lock`)}`,
         createSchema: options.schema ? `CREATE SCHEMA IF NOT EXISTS ${q(options.schema)}` : null,
-        runId: options.runId,
-        owner: `strata ${strataVersion()} ${hostname()}:${process.pid} ${options.runId}`,
-        host: hostname(),
-        ttlMs: options.leaseTtlMs,
+        owner: leaseOwner(options.runId, options.leaseTtlMs),
+        runInTransaction: () => this.session.inTransaction,
       });
+      this.lease = new Lease(this.leaseStore, options.leaseTtlMs);
       this.session.onBlockEnded = (committed) => this.lease?.transactionEnded(committed);
     }
   }
@@ -356,13 +358,13 @@ class PostgresDriver implements Driver {
       this.session.defer(inlineParams(guarded(ALWAYS_OWNED, write), values));
       return;
     }
-    const inTransaction = this.inTransaction;
-    const owned = lease ? lease.guard(values.length + 1, values.length + 2) : ALWAYS_OWNED;
-    const params = lease ? [...values, ...lease.guardParams()] : values;
+    const store = lease ? this.leaseStore! : null;
+    const owned = store ? store.guard(values.length + 1, values.length + 2) : ALWAYS_OWNED;
+    const params = store ? [...values, ...store.guardParams()] : values;
     const sentAt = Date.now();
     const sql = write === null ? `WITH ${owned} SELECT count(*)::int AS owned FROM owned` : guarded(owned, write);
     const { rows } = await this.session.raw(sql, params);
-    lease?.afterGuardedWrite((rows[0] as { owned: number }).owned === 1, sentAt, inTransaction);
+    lease?.checked((rows[0] as { owned: number }).owned === 1, sentAt);
   }
 
   async writeApplied(row: AppliedMigration): Promise<void> {

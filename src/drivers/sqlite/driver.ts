@@ -8,13 +8,14 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError, ConnectionError, messageOf } from '../../core/errors.js';
 import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
+import { Lease, leaseOwner } from '../lease.js';
 import type { AppliedChecksum, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, IntegrityViolation, LockHolder, LockOptions, Row } from '../driver.js';
 import { APPLIED_COLUMNS, LOG_COLUMNS, appliedValues, assertStrataTable, logValues, toApplied, toLogRow } from '../tracking-rows.js';
 import { splitStatements } from '../../sql/split.js';
 import { initSqlFailed } from '../init-sql.js';
 import { loadPeer, sqliteAddonPath } from '../peer.js';
 import { ForeignKeys } from './foreign-keys.js';
-import { SqliteLease } from './lease.js';
+import { SqliteLeaseStore } from './lease-store.js';
 import { fileIdentity, park, takeParked } from './parked.js';
 import { listSqliteObjects, sqliteInfo } from './introspect.js';
 import { SQLITE_SYNTAX } from './syntax.js';
@@ -68,7 +69,8 @@ class SqliteDriver implements Driver {
   private readonly path: string;
   private readonly table: string;
   private readonly logTable: string;
-  private readonly lease: SqliteLease;
+  private readonly lease: Lease;
+  private readonly leaseStore: SqliteLeaseStore;
   private trackingChanged = false;
   private readonly foreignKeys = new ForeignKeys(() => this.open(true)!);
   private readonly statements = new Map<string, Database.Statement>();
@@ -84,7 +86,8 @@ class SqliteDriver implements Driver {
     this.displayName = `sqlite:${this.path}`;
     this.table = q(options.table);
     this.logTable = q(`${options.table}_log`);
-    this.lease = new SqliteLease(() => this.open(true)!, q(`${options.table}_lock`), options.runId, options.leaseTtlMs);
+    this.leaseStore = new SqliteLeaseStore(() => this.open(true)!, q(`${options.table}_lock`), leaseOwner(options.runId, options.leaseTtlMs));
+    this.lease = new Lease(this.leaseStore, options.leaseTtlMs);
     if (this.db) this.configure(this.db);
   }
 
@@ -192,14 +195,14 @@ class SqliteDriver implements Driver {
     }, { cause: error });
   }
   async releaseLock(): Promise<void> {
-    this.lease.release();
+    await this.lease.release();
   }
   assertLockHeld(): void {
     this.lease.assertHeld();
   }
   async probeLock(): Promise<LockHolder | null> {
-    const db = this.open(false);
-    return db ? this.lease.probe(db) : null;
+    // A missing file has no holder, and a probe must not create it.
+    return this.open(false) ? this.lease.probe() : null;
   }
 
   // ---- tracking ----
@@ -332,11 +335,32 @@ class SqliteDriver implements Driver {
       if (changesApplied) this.trackingChanged = true;
       return;
     }
-    db.transaction(() => {
-      this.lease.renewInTransaction();
+    this.inOwnTransaction(db, () => {
       write();
       if (changesApplied) this.syncUserVersion(db);
-    }).immediate();
+    });
+  }
+
+  /** A short transaction of strata's own, which first checks the lease (as every commit does). */
+  private inOwnTransaction(db: Database.Database, fn: () => void): void {
+    let committed = false;
+    try {
+      db.transaction(() => {
+        this.checkLease();
+        fn();
+      }).immediate();
+      committed = true;
+    } finally {
+      this.lease.transactionEnded(committed);
+    }
+  }
+
+  /** Inside the open transaction: extends the lease and checks it is still ours, or throws `lock-lost`. */
+  private checkLease(): void {
+    if (!this.lease.active) return;
+    this.lease.assertHeld();
+    const sentAt = Date.now();
+    this.lease.checked(this.leaseStore.extendHere(), sentAt);
   }
 
   /** PRAGMA user_version = number of applied migrations (seed compatibility; never read as a shortcut). */
@@ -358,18 +382,21 @@ class SqliteDriver implements Driver {
   async commit(): Promise<void> {
     const db = this.open(true)!;
     try {
-      this.lease.renewInTransaction();
+      this.checkLease();
       if (this.trackingChanged) this.syncUserVersion(db);
     } catch (error) {
       db.exec('ROLLBACK');
+      this.lease.transactionEnded(false);
       throw error;
     }
     db.exec('COMMIT');
+    this.lease.transactionEnded(true);
     this.trackingChanged = false;
   }
   async rollback(): Promise<void> {
     const db = this.open(true)!;
     if (db.inTransaction) db.exec('ROLLBACK');
+    this.lease.transactionEnded(false);
     this.trackingChanged = false;
   }
   // Prepared once per name: a group of 500 migrations takes 1,000 savepoint statements.
@@ -446,10 +473,9 @@ class SqliteDriver implements Driver {
     const foreignKeys = db.pragma('foreign_keys', { simple: true });
     db.pragma('foreign_keys = OFF');
     try {
-      db.transaction(() => {
-        this.lease.renewInTransaction();
+      this.inOwnTransaction(db, () => {
         for (const object of objects) db.exec(`DROP ${object.type.toUpperCase()} IF EXISTS ${q(object.name)}`);
-      }).immediate();
+      });
     } finally {
       db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
     }
@@ -476,7 +502,7 @@ class SqliteDriver implements Driver {
     // better-sqlite3 runs statements synchronously: a signal takes effect when the current one returns.
   }
   async close(): Promise<void> {
-    this.lease.release();
+    await this.lease.release();
     // A run restores it already; this covers a run that could not (its rollback failed).
     if (this.db && !this.db.inTransaction) this.foreignKeys.restore();
     this.statements.clear();
