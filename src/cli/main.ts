@@ -115,8 +115,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     reportError(out, asCrashFailure(guard.crash, null), redact);
     exitCode = EXIT.failed;
   }
-  // §5: stopped by a signal is 130/143 always, also when the run got to its end first.
-  if (received && exitCode === EXIT.ok) exitCode = received === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
+  // §5: stopped by a signal is 130/143 always, also when the run got to its end first; the
+  // document and the error line then say so, with what the run had applied.
+  if (received && exitCode === EXIT.ok) {
+    exitCode = received === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
+    const done = (out.heldDocument ?? {}) as { applied?: unknown; rolledBack?: unknown };
+    const stopped = new AbortError(`stopped by ${received} after the command had finished: what it did is committed`, {
+      hint: 'nothing was left half-done; run `strata status` to see the state',
+    });
+    reportError(out, stopped, redact);
+    out.flushDocument({ ...(out.heldDocument as object), applied: Array.isArray(done.applied) ? done.applied : [], rolledBack: Array.isArray(done.rolledBack) ? done.rolledBack : [] });
+  }
+  out.flushDocument();
   // Nothing left behind (a connect attempt still waiting for its timeout after a signal, a
   // timer a migration started and never cleared) may keep the process alive: once the
   // output is flushed, the command is over.

@@ -13,8 +13,12 @@ export interface Output {
   line(text?: string): void;
   /** stderr note (suppressed by --quiet). */
   note(text: string): void;
-  /** The one JSON document of a --json run. */
+  /** The one JSON document of a --json run: held until `flushDocument`, at the very end. */
   document(value: unknown): void;
+  /** The document held, if any (the CLI may replace it: a signal came after the run ended). */
+  readonly heldDocument: unknown;
+  /** Writes the held document (or `replacement`), once. */
+  flushDocument(replacement?: unknown): void;
 }
 
 /**
@@ -27,6 +31,7 @@ export function createOutput(flags: { json?: boolean; quiet?: boolean; verbose?:
   const color = !json && process.stdout.isTTY === true && !process.env.NO_COLOR;
   // Lines written in one go (status prints 1,000 of them) leave in one write, not 1,000.
   let pending: string[] = [];
+  let held: unknown;
   const flush = () => {
     const text = pending.join('');
     pending = [];
@@ -46,8 +51,16 @@ export function createOutput(flags: { json?: boolean; quiet?: boolean; verbose?:
       if (!quiet) process.stderr.write(`${redact(text)}\n`);
     },
     document(value) {
+      if (json) held = value;
+    },
+    get heldDocument() {
+      return held;
+    },
+    flushDocument(replacement) {
+      const value = replacement ?? held;
+      held = undefined;
       // Redacted value by value, before JSON escapes a quote or backslash of the password.
-      if (json) process.stdout.write(`${JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? redact(v) : v), 2)}\n`);
+      if (json && value !== undefined) process.stdout.write(`${JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? redact(v) : v), 2)}\n`);
     },
   };
 }
