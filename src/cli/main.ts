@@ -189,6 +189,7 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
     const cwd = process.cwd();
     const result = init(cwd, (await resolveOptions({ ...flags, db: flags.db ?? 'sqlite::memory:' }, {}, cwd).catch(() => null))?.migrator.dir ?? `${cwd}/migrations`);
     out.document(result);
+    out.flushDocument();
     for (const file of result.created) out.line(`created ${file}`);
     for (const file of result.skipped) out.line(`kept ${file} (exists)`);
     out.line('next: strata new create_users, edit the file, then strata up');
@@ -209,6 +210,7 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
       const resolved = await resolveOptions(flags, process.env, process.cwd());
       const result = newMigration(process.cwd(), resolved.migrator.dir!, name, { kind: options.ts ? 'ts' : 'sql', timestamp: options.timestamp ?? false, template: options.template, now: new Date() });
       out.document(result);
+      out.flushDocument();
       out.line(`created ${result.file}`);
     });
 

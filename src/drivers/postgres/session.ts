@@ -117,6 +117,10 @@ export class PgSession {
         startedBlock ||= this.pendingBegin !== null;
         this.pendingBegin = null;
         this.deferred = [];
+        // Open from the moment its BEGIN is sent: a rollback() while this query is in flight (a
+        // run stopped by a signal) must queue its ROLLBACK behind it. Finding nothing open, it
+        // sent none, and the next transaction's COMMIT committed the stopped migration's work.
+        if (startedBlock) this.blockOpen = true;
         if (!params || params.length === 0) {
           text = `${before};\n${sql}`;
           result = lastResult(await this.client.query(text));
@@ -127,6 +131,7 @@ export class PgSession {
         await this.client.query(before);
         text = sql;
       }
+      if (startedBlock) this.blockOpen = true;
       result = params && params.length > 0 ? await this.client.query(sql, [...params]) : await this.client.query(text);
       this.track(text, startedBlock, false);
       return result;
