@@ -6,7 +6,7 @@ import { ConfigError, ValidationError } from '../core/errors.js';
 import type { AppliedMigration, LoadedMigration, LogOperation } from '../core/model.js';
 import { appliedDependents, findEntry } from '../core/plan.js';
 import type { Entry } from '../core/state.js';
-import type { Driver } from '../drivers/driver.js';
+import type { Driver } from '../core/ports/index.js';
 import { inTransaction } from '../core/transaction.js';
 import { loadEntries, refuseOnProblems, runContext, withLock, type OperationContext } from './context.js';
 

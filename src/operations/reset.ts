@@ -4,7 +4,7 @@
  */
 import { ConfigError } from '../core/errors.js';
 import { runPlan } from '../core/run.js';
-import type { DbObject, Driver } from '../drivers/driver.js';
+import type { DbObject, Driver } from '../core/ports/index.js';
 import { loadEntries, readState, refuseOnProblems, runContext, withLock, type OperationContext } from './context.js';
 import { inTransaction } from '../core/transaction.js';
 import { log } from './record.js';

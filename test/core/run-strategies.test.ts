@@ -25,7 +25,7 @@ function code(version: string, fn: MigrationFn): LoadedMigration {
 function context(driver: MemoryDriver, signal?: AbortSignal) {
   const events: StrataEvent[] = [];
   const ctx: RunContext = {
-    driver, runId: 'run-1', appliedBy: 'test', dir: null, signal, emit: (event) => events.push(event),
+    driver, runId: 'run-1', appliedBy: 'test', dir: null, readFile: () => assert.fail('no file is read'), signal, emit: (event) => events.push(event),
     ddlRetries: 0, now: () => new Date('2026-01-01T00:00:00Z'), logDetail: null, migrationTimeoutMs: 0, redact: (text) => text,
   };
   const done = () => events.filter((e) => e.type === 'migration-done').map((e) => (e as { version: string }).version);
