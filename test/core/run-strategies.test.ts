@@ -62,6 +62,22 @@ describe('one transaction per migration', () => {
   });
 });
 
+describe('a ROLLBACK that fails too', () => {
+  test('the failure is still the error thrown; the rollback\'s error is said in a log line', async () => {
+    const driver = new MemoryDriver().failStatement(/TABLE b/).failRollback(1);
+    const { ctx, done, logLines } = context(driver);
+    const error = await failure(up(ctx, three()));
+    assert.equal(error.migration, '002_m');
+    assert.match(error.message, /injected failure of statement/);
+    assert.doesNotMatch(error.message, /ROLLBACK/);
+    assert.ok(logLines().includes('could not roll back the transaction: injected failure of ROLLBACK 1'), logLines().join('\n'));
+    assert.deepEqual(done(), ['001']);
+    // The transaction left open is rolled back when the run ends, and the failed log row still written.
+    assert.deepEqual(driver.committed.effects, ['CREATE TABLE a (x INT)']);
+    assert.deepEqual(driver.committed.log.map((e) => `${e.version} ${e.status}`), ['001 success', '002 failed']);
+  });
+});
+
 describe('savepoint group', () => {
   test('one commit for the group, and all said applied after it', async () => {
     const driver = new MemoryDriver({ capabilities: { groupCommit: true } });
