@@ -23,3 +23,12 @@ export type { RepairResult, RepairOptions } from './operations/repair.js';
 export type { ResetResult, ResetOptions } from './operations/reset.js';
 export type { ListMigration } from './sources/list.js';
 export { redactUrl } from './drivers/url.js';
+
+// ---- CLI helpers: what src/cli/ needs besides the API above. Not for applications: they
+// may change in any release. (The CLI imports nothing but this module; a test checks it.)
+export { redactText, secretsOf } from './drivers/url.js';
+export { migrationId } from './core/version.js';
+export { nearestName } from './core/nearest-name.js';
+export { importModule } from './module-loader.js';
+export { versionsOfNames } from './sources/file-name.js';
+export { strataPackage } from './package-info.js';

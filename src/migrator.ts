@@ -11,7 +11,7 @@ import { redactText, secretsOf } from './drivers/url.js';
 import { assertNoMisspelledOption } from './migrator-options.js';
 import type { EventListener, StrataEvent } from './core/events.js';
 import type { DownOptions } from './core/plan.js';
-import type { Driver } from './drivers/driver.js';
+import type { Driver } from './core/ports/index.js';
 import { openDriver, type DatabaseInput } from './drivers/load-driver.js';
 import { SQLITE_SYNTAX } from './drivers/sqlite/syntax.js';
 import { TABLE_NAME } from './drivers/tracking-rows.js';
@@ -27,7 +27,7 @@ import { createDirectorySource } from './sources/directory.js';
 import { createListSource, type ListMigration } from './sources/list.js';
 import type { LogRow } from './core/model.js';
 import { migrationId } from './core/version.js';
-import type { DbObject } from './drivers/driver.js';
+import type { DbObject } from './core/ports/index.js';
 
 export interface Logger {
   info(message: string): void;

@@ -5,8 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, type StrataConfig } from '../index.js';
-import { importModule } from '../module-loader.js';
+import { ConfigError, importModule, type StrataConfig } from '../index.js';
 import { assertKnownConfigKeys } from './config-keys.js';
 
 export const CONFIG_NAMES = ['strata.config.mjs', 'strata.config.js', 'strata.config.ts', 'strata.config.json'] as const;

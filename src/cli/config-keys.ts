@@ -3,8 +3,7 @@
  * would be ignored and its default used — for `db`, the built-in default database — so any
  * unknown key is exit 2 (`config`), naming the key, the file and the nearest known name.
  */
-import { ConfigError, type StrataConfig } from '../index.js';
-import { nearestName } from '../core/nearest-name.js';
+import { ConfigError, nearestName, type StrataConfig } from '../index.js';
 
 /** Every key of StrataConfig: the compiler fails here when one is added without it. */
 const TOP_LEVEL: Record<keyof StrataConfig, true> = {

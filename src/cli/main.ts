@@ -2,11 +2,9 @@
  * The `strata` command: argv, output, exit codes and signals over the public library API.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { AbortError, ConfigError, createMigrator, MigrationError, type Migrator, type StrataEvent } from '../index.js';
-import { redactText, secretsOf } from '../drivers/url.js';
+import { AbortError, ConfigError, createMigrator, MigrationError, migrationId, redactText, secretsOf, strataPackage, type Migrator, type StrataEvent } from '../index.js';
 import { confirm } from './confirm.js';
 import { EXIT, exitCodeOf } from './exit-code.js';
-import { strataPackage } from '../package-info.js';
 import { consoleToStderr } from './json-console.js';
 import { createOutput, reportError, type Output } from './output.js';
 import { resolveOptions, type GlobalFlags } from './options.js';
@@ -15,7 +13,6 @@ import { guardRun, type ProcessCrash } from './run-guard.js';
 import { renderHistory, renderInfo, renderPlan, renderRepairPlan, renderStatus, renderValidate } from './render.js';
 import { init, newMigration } from './scaffold.js';
 import type { TemplateName } from './templates.js';
-import { migrationId } from '../core/version.js';
 
 const VERSION = strataPackage().version;
 const USAGE_HINT = 'run `strata --help` for the commands, or `strata <command> --help` for the options of one';

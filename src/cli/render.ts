@@ -1,7 +1,6 @@
 /** Human-readable rendering of each command's result. */
-import type { InfoResult, PlanResult, StatusResult, ValidateResult, LogRow, RepairResult } from '../index.js';
+import { migrationId, type InfoResult, type PlanResult, type StatusResult, type ValidateResult, type LogRow, type RepairResult } from '../index.js';
 import { formatBytes, paint, table, type Output } from './output.js';
-import { migrationId } from '../core/version.js';
 
 const STATE_COLOR: Record<string, number> = { applied: 32, pending: 33, changed: 31, missing: 31, dirty: 31 };
 

@@ -1,9 +1,7 @@
 /** `init` and `new`: the files a user starts from. Never overwrites a file. */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { ConfigError } from '../index.js';
-import { compareVersions } from '../core/version.js';
-import { classifyFileName, classifyFolderName } from '../sources/file-name.js';
+import { ConfigError, versionsOfNames } from '../index.js';
 import { CONFIG_NAMES } from './config-file.js';
 import { MIGRATIONS_README, SQL_TEMPLATES, TS_TEMPLATE, configFileText, type TemplateName } from './templates.js';
 
@@ -82,14 +80,8 @@ export function newMigration(cwd: string, dir: string, name: string, options: Ne
 export function nextVersion(fileNames: readonly string[], timestamp: boolean, now: Date): string {
   // Every name §2 reads as a version counts (V1__x.sql, 0001.sql, Diesel folders), so the new
   // file never takes a version already used in another spelling (001 next to V1__x.sql).
-  const versions = fileNames
-    .map((f) => {
-      const file = classifyFileName(f);
-      return file.type === 'migration' ? file.version : classifyFolderName(f)?.version;
-    })
-    .filter((v): v is string => v !== undefined);
   const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  const latest = versions.sort(compareVersions).at(-1);
+  const latest = versionsOfNames(fileNames).at(-1);
   if (timestamp || (latest !== undefined && (/[_.-]/.test(latest) || latest.length >= 12))) {
     // Two files created in the same second still get increasing versions.
     const plain = latest?.replace(/[_.-]/g, '') ?? '';

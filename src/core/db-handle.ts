@@ -1,15 +1,16 @@
 /** The `db` handle a code migration receives (§2), built from the driver's primitives. */
-import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import type { Driver } from '../drivers/driver.js';
+import type { DialectFacts, Executor, Introspector } from './ports/index.js';
 import { splitScript } from '../sql/split.js';
 import { MigrationError } from './errors.js';
 import type { Db } from './model.js';
 
 export interface DbHandleOptions {
-  readonly driver: Driver;
+  readonly driver: DialectFacts & Executor & Introspector;
   /** The migrations folder: `execFile` paths resolve inside it. null for list migrations. */
   readonly dir: string | null;
+  /** Reads a file `execFile` names, as UTF-8 (the core opens no file itself). */
+  readonly readFile: (path: string) => string;
   readonly log: (message: string) => void;
   /** Runs before every statement: stops at a safe point after a signal or a lost lease. */
   readonly beforeStatement: () => Promise<void>;
@@ -80,7 +81,7 @@ export function createDbHandle(options: DbHandleOptions): Db {
       if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
         throw new Error(`execFile("${path}") resolves to ${full}, outside the migrations folder ${options.dir}: keep the SQL files a migration runs inside that folder`);
       }
-      await exec(readFileSync(full, 'utf8'));
+      await exec(options.readFile(full));
     }),
     log(...args) {
       options.log(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));

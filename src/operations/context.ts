@@ -3,6 +3,7 @@
  * identity, and the two preambles every changing command needs — read the state, and
  * lock → create tracking → re-read — written once here rather than in each command.
  */
+import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { LockNotNeeded, ValidationError } from '../core/errors.js';
 import type { EventListener } from '../core/events.js';
@@ -10,7 +11,7 @@ import type { AppliedMigration, Discovery, LoadedMigration, Problem } from '../c
 import { refusingProblems, type Gate } from '../core/refusal.js';
 import type { RunContext } from '../core/run.js';
 import { buildState, pendingUnloaded, type State } from '../core/state.js';
-import type { Driver } from '../drivers/driver.js';
+import type { Driver } from '../core/ports/index.js';
 import type { MigrationSource } from '../sources/source.js';
 import type { Redact } from '../core/redact.js';
 import { forbiddenStatements } from '../core/statement-rules.js';
@@ -168,6 +169,7 @@ export function runContext(ctx: OperationContext, driver: Driver): RunContext {
     runId: ctx.runId,
     appliedBy: ctx.appliedBy,
     dir: ctx.dir,
+    readFile: (path) => readFileSync(path, 'utf8'),
     signal: ctx.signal,
     emit: ctx.emit,
     ddlRetries: ctx.ddlRetries,

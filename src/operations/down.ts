@@ -6,7 +6,7 @@ import { planDown, type DownOptions } from '../core/plan.js';
 import { runPlan, type PlannedMigration } from '../core/run.js';
 import { forbiddenStatements } from '../core/statement-rules.js';
 import type { Entry, State } from '../core/state.js';
-import type { Driver } from '../drivers/driver.js';
+import type { Driver } from '../core/ports/index.js';
 import { loadEntries, readState, refuseOnProblems, runContext, withLock, type OperationContext } from './context.js';
 import type { PlanResult } from './up.js';
 

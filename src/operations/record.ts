@@ -6,8 +6,8 @@ import { ConfigError, ValidationError } from '../core/errors.js';
 import type { AppliedMigration, LoadedMigration, LogOperation } from '../core/model.js';
 import { appliedDependents, findEntry } from '../core/plan.js';
 import type { Entry } from '../core/state.js';
-import type { Driver } from '../drivers/driver.js';
-import { inTransaction } from '../core/transaction.js';
+import type { Driver } from '../core/ports/index.js';
+import { inTransaction, rollbackFailed } from '../core/transaction.js';
 import { loadEntries, refuseOnProblems, runContext, withLock, type OperationContext } from './context.js';
 
 export async function baseline(ctx: OperationContext, version: string): Promise<{ baselined: string[] }> {
@@ -25,7 +25,7 @@ export async function baseline(ctx: OperationContext, version: string): Promise<
     const migrations = await loadEntries(ctx, prefix);
     await inTransaction(driver, async () => {
       for (const m of migrations) await record(ctx, driver, m, 'baseline');
-    });
+    }, { onRollbackError: rollbackFailed(ctx) });
     return { baselined: migrations.map((m) => m.version) };
   });
 }
@@ -45,7 +45,7 @@ export async function markApplied(ctx: OperationContext, version: string): Promi
       });
     }
     const [migration] = await loadEntries(ctx, [entry]);
-    await inTransaction(driver, () => record(ctx, driver, migration!, 'mark'));
+    await inTransaction(driver, () => record(ctx, driver, migration!, 'mark'), { onRollbackError: rollbackFailed(ctx) });
     return { marked: entry.version };
   });
 }
@@ -61,7 +61,7 @@ export async function unmark(ctx: OperationContext, version: string): Promise<{ 
         hint: 'unmark or roll back those first',
       });
     }
-    await inTransaction(driver, () => forget(ctx, driver, entry, 'unmark'));
+    await inTransaction(driver, () => forget(ctx, driver, entry, 'unmark'), { onRollbackError: rollbackFailed(ctx) });
     return { unmarked: entry.version };
   });
 }

@@ -7,7 +7,7 @@ import { ConfigError, ValidationError } from '../core/errors.js';
 import { findEntry } from '../core/plan.js';
 import type { Entry, State } from '../core/state.js';
 import { readState, refuseOnProblems, withLock, type OperationContext } from './context.js';
-import { inTransaction } from '../core/transaction.js';
+import { inTransaction, rollbackFailed } from '../core/transaction.js';
 import { log } from './record.js';
 
 export interface RepairOptions {
@@ -46,7 +46,7 @@ export async function repair(ctx: OperationContext, options: RepairOptions = {})
         else await driver.writeApplied({ ...row, checksum: action.to ?? row.checksum, state: 'applied', dirtyOperation: null, error: null });
         await log(ctx, driver, { version: row.version, name: row.name, checksum: action.to }, 'repair', { action: action.action, from: action.from, to: action.to });
       }
-    });
+    }, { onRollbackError: rollbackFailed(ctx) });
     if (unresolvedDirty.length > 0) {
       throw new ValidationError('dirty', `${unresolvedDirty.join(', ')} ${unresolvedDirty.length === 1 ? 'is' : 'are'} still dirty`, {
         hint: `check the schema, then run \`strata repair --applied ${unresolvedDirty[0]}\` (you finished it by hand) or \`strata repair --rolled-back ${unresolvedDirty[0]}\` (you undid it)`,

@@ -2,7 +2,7 @@
 import type { LogRow, Problem } from '../core/model.js';
 import { findDestructive } from '../sql/classify.js';
 import { statementsOf } from '../core/script-statements.js';
-import type { LockStrategy, TableInfo } from '../drivers/driver.js';
+import type { LockStrategy, TableInfo } from '../core/ports/index.js';
 import { loadEntries, readState, type OperationContext } from './context.js';
 
 export async function history(ctx: OperationContext, options: { limit?: number | undefined } = {}): Promise<{ entries: LogRow[] }> {

@@ -4,9 +4,9 @@
  */
 import { ConfigError } from '../core/errors.js';
 import { runPlan } from '../core/run.js';
-import type { DbObject, Driver } from '../drivers/driver.js';
+import type { DbObject, Driver } from '../core/ports/index.js';
 import { loadEntries, readState, refuseOnProblems, runContext, withLock, type OperationContext } from './context.js';
-import { inTransaction } from '../core/transaction.js';
+import { inTransaction, rollbackFailed } from '../core/transaction.js';
 import { log } from './record.js';
 import { planUp } from '../core/plan.js';
 
@@ -42,7 +42,7 @@ export async function reset(ctx: OperationContext, options: ResetOptions = {}): 
     await inTransaction(driver, async () => {
       await driver.deleteAllApplied();
       await log(ctx, driver, { version: null, name: null, checksum: null }, 'reset', { dropped: dropped.length, ...(copiedTo ? { copiedTo } : {}) });
-    });
+    }, { onRollbackError: rollbackFailed(ctx) });
     const fresh = (await readState(ctx, driver)).state;
     refuseOnProblems(fresh, { command: 'up', allowOutOfOrder: ctx.allowOutOfOrder }, 'reset');
     const migrations = await loadEntries(ctx, planUp(fresh));

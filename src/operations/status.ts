@@ -1,7 +1,7 @@
 /** `status`: every migration in canonical order, problems, and who holds the lock. Read-only. */
 import type { IgnoredFile, Problem } from '../core/model.js';
 import type { EntryState } from '../core/state.js';
-import type { LockHolder } from '../drivers/driver.js';
+import type { LockHolder } from '../core/ports/index.js';
 import { readState, type OperationContext } from './context.js';
 
 export interface StatusMigration {

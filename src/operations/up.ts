@@ -7,7 +7,7 @@ import { runPlan } from '../core/run.js';
 import { forbiddenStatements } from '../core/statement-rules.js';
 import type { State } from '../core/state.js';
 import { versionKey } from '../core/version.js';
-import type { AppliedChecksum, Driver } from '../drivers/driver.js';
+import type { AppliedChecksum, Driver } from '../core/ports/index.js';
 import { loadEntries, readState, refuseOnProblems, runContext, withLock, type OperationContext } from './context.js';
 
 export interface UpOptions {

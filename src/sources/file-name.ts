@@ -4,7 +4,7 @@
  * grammar is wide on purpose: the folders other tools write (golang-migrate, Flyway, dbmate,
  * sqlx, Diesel, Prisma …) run as they are.
  */
-import { tooLongToTrack, versionKey } from '../core/version.js';
+import { compareVersions, tooLongToTrack, versionKey } from '../core/version.js';
 
 /** Prefix, version, name: shared by file names, folder names and references (version.ts). */
 const STEM = String.raw`(migration_|V)?(\d+(?:[_.-]\d+)*)(?:(?:__|[_.-])([A-Za-z][A-Za-z0-9_-]*))?`;
@@ -67,4 +67,18 @@ function classified(match: RegExpExecArray): ClassifiedName {
   if (tooLong) return { type: 'malformed', reason: `cannot be recorded: ${tooLong}` };
   const role: FileRole = extension !== 'sql' ? 'code' : direction === '.up' ? 'up-sql' : direction === '.down' ? 'down-sql' : 'sql';
   return { type: 'migration', key: versionKey(version!), version: version!, name: name ?? '', role };
+}
+
+/**
+ * The versions of every name §2 reads as a migration (V1__x.sql, 0001.sql, Diesel folders),
+ * in version order: what `strata new` numbers the next file after.
+ */
+export function versionsOfNames(fileNames: readonly string[]): string[] {
+  return fileNames
+    .map((f) => {
+      const file = classifyFileName(f);
+      return file.type === 'migration' ? file.version : classifyFolderName(f)?.version;
+    })
+    .filter((v): v is string => v !== undefined)
+    .sort(compareVersions);
 }

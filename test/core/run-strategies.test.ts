@@ -25,7 +25,7 @@ function code(version: string, fn: MigrationFn): LoadedMigration {
 function context(driver: MemoryDriver, signal?: AbortSignal) {
   const events: StrataEvent[] = [];
   const ctx: RunContext = {
-    driver, runId: 'run-1', appliedBy: 'test', dir: null, signal, emit: (event) => events.push(event),
+    driver, runId: 'run-1', appliedBy: 'test', dir: null, readFile: () => assert.fail('no file is read'), signal, emit: (event) => events.push(event),
     ddlRetries: 0, now: () => new Date('2026-01-01T00:00:00Z'), logDetail: null, migrationTimeoutMs: 0, redact: (text) => text,
   };
   const done = () => events.filter((e) => e.type === 'migration-done').map((e) => (e as { version: string }).version);
@@ -59,6 +59,22 @@ describe('one transaction per migration', () => {
     assert.deepEqual(driver.committed.effects, ['CREATE TABLE a (x INT)']);
     assert.deepEqual(driver.committed.log.map((e) => `${e.version} ${e.status}`), ['001 success', '002 failed']);
     assert.equal(driver.calls.filter((c) => c === 'commit').length, 2, 'one commit for 001, one for the failed log row');
+  });
+});
+
+describe('a ROLLBACK that fails too', () => {
+  test('the failure is still the error thrown; the rollback\'s error is said in a log line', async () => {
+    const driver = new MemoryDriver().failStatement(/TABLE b/).failRollback(1);
+    const { ctx, done, logLines } = context(driver);
+    const error = await failure(up(ctx, three()));
+    assert.equal(error.migration, '002_m');
+    assert.match(error.message, /injected failure of statement/);
+    assert.doesNotMatch(error.message, /ROLLBACK/);
+    assert.ok(logLines().includes('could not roll back the transaction: injected failure of ROLLBACK 1'), logLines().join('\n'));
+    assert.deepEqual(done(), ['001']);
+    // The transaction left open is rolled back when the run ends, and the failed log row still written.
+    assert.deepEqual(driver.committed.effects, ['CREATE TABLE a (x INT)']);
+    assert.deepEqual(driver.committed.log.map((e) => `${e.version} ${e.status}`), ['001 success', '002 failed']);
   });
 });
 

@@ -62,6 +62,8 @@ export class MemoryDriver implements Driver {
   private commitCount = 0;
   private readonly statementFaults: { match: Match; error: Error }[] = [];
   private readonly commitFaults = new Set<number>();
+  private rollbackCount = 0;
+  private readonly rollbackFaults = new Set<number>();
   private lockLostAt: number | null = null;
   private readonly hooks: { match: Match; hook: () => void }[] = [];
 
@@ -81,6 +83,12 @@ export class MemoryDriver implements Driver {
   /** The Nth COMMIT (1-based) fails, and the transaction stays open as SQLite leaves it. */
   failCommit(n: number): this {
     this.commitFaults.add(n);
+    return this;
+  }
+
+  /** The Nth ROLLBACK (1-based) fails, and the transaction stays open (a connection that broke). */
+  failRollback(n: number): this {
+    this.rollbackFaults.add(n);
     return this;
   }
 
@@ -183,6 +191,8 @@ export class MemoryDriver implements Driver {
   async rollback(): Promise<void> {
     this.calls.push('rollback');
     if (!this.tx) throw new MemoryDbError('cannot rollback - no transaction is active');
+    this.rollbackCount++;
+    if (this.rollbackFaults.has(this.rollbackCount)) throw new MemoryDbError(`injected failure of ROLLBACK ${this.rollbackCount}`);
     this.tx = null;
     this.savepoints.length = 0;
   }

@@ -1,5 +1,5 @@
 /** What every part of a run shares: its context, the plan's items, and what a finished migration holds. */
-import type { Driver } from '../../drivers/driver.js';
+import type { Driver } from '../ports/index.js';
 import type { EventListener, StrataEvent } from '../events.js';
 import type { AppliedMigration, LoadedMigration, Step } from '../model.js';
 import type { Redact } from '../redact.js';
@@ -10,6 +10,8 @@ export interface RunContext {
   readonly appliedBy: string;
   /** Migrations folder for `db.execFile`; null for list sources. */
   readonly dir: string | null;
+  /** Reads a file `db.execFile` names, as UTF-8: the core opens no file itself. */
+  readonly readFile: (path: string) => string;
   readonly signal: AbortSignal | undefined;
   readonly emit: EventListener;
   readonly ddlRetries: number;

@@ -12,7 +12,7 @@ import { AbortError, StrataError, messageOf } from '../errors.js';
 import { MigrationTimeout } from '../migration-deadline.js';
 import type { AppliedMigration, LoadedMigration, Step } from '../model.js';
 import { statementsOf } from '../script-statements.js';
-import { inTransaction } from '../transaction.js';
+import { inTransaction, rollbackFailed } from '../transaction.js';
 import { stepOf, type Direction, type Done, type PlannedMigration, type RunContext } from './context.js';
 import { dirtyHint, statements } from './failure.js';
 import { checkIntegrity } from './foreign-keys.js';
@@ -101,7 +101,7 @@ export async function runDirty(
   await inTransaction(ctx.driver, async () => {
     if (previous) await recordCompletion(ctx, previous);
     await driver.writeApplied({ ...dirtyBase, state: 'dirty', dirtyOperation: direction, statementsDone: 0, error: null });
-  });
+  }, { onRollbackError: rollbackFailed(ctx, m.version) });
   if (previous) onPreviousRecorded();
   // The precheck runs after that commit, so it sees the previous migration whole.
   if (direction === 'up') {

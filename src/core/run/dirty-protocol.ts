@@ -4,7 +4,7 @@
  * recorded alone by `settle` when a transactional migration or the end of the run comes first.
  */
 import { AbortError, messageOf } from '../errors.js';
-import { inTransaction } from '../transaction.js';
+import { inTransaction, rollbackFailed } from '../transaction.js';
 import type { PlannedMigration } from './context.js';
 import { CompletionFailure, recordCompletion, runDirty, type Completion } from './dirty-migration.js';
 import { dirtyHint, statements } from './failure.js';
@@ -42,7 +42,7 @@ export function dirtyProtocol(shared: RunShared): DirtyProtocol {
     const completion = waiting;
     waiting = null;
     try {
-      await inTransaction(driver, () => recordCompletion(ctx, completion));
+      await inTransaction(driver, () => recordCompletion(ctx, completion), { onRollbackError: rollbackFailed(ctx, completion.item.migration.version) });
     } catch (error) {
       recordFailed = completion;
       throw error;

@@ -6,7 +6,7 @@
 import { AbortError, StrataError, messageOf } from '../errors.js';
 import { MigrationTimeout } from '../migration-deadline.js';
 import type { LoadedMigration } from '../model.js';
-import { inTransaction } from '../transaction.js';
+import { inTransaction, rollbackFailed } from '../transaction.js';
 import type { PlannedMigration, RunOutcome } from './context.js';
 import { Cleanup } from './cleanup.js';
 import { DirtyWithdrawn } from './dirty-migration.js';
@@ -81,7 +81,7 @@ export async function failRun(run: FailedRun, caught: unknown): Promise<StrataEr
   try {
     await inTransaction(ctx.driver, async () => {
       for (const [m, message] of failed) await appendLog(ctx, direction, m, 'failed', message, null);
-    });
+    }, { onRollbackError: rollbackFailed(ctx, failed[0]![0].version) });
   } catch (logError) {
     // On a full disk this can fail too: say so rather than lose the audit trail silently.
     if (!(failure instanceof AbortError)) failure = withHint(failure, `${failure.hint ?? 'see the error above'} (the failed log ${failed.length === 1 ? 'row' : 'rows'} could not be written: ${messageOf(logError)})`);

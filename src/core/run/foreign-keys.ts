@@ -3,7 +3,7 @@
  * migration unless it asks to keep it on, and rows left pointing nowhere fail the migration
  * before it is recorded.
  */
-import type { Driver, IntegrityViolation } from '../../drivers/driver.js';
+import type { ForeignKeyGuard, IntegrityViolation } from '../ports/index.js';
 import type { LoadedMigration } from '../model.js';
 import type { RunContext } from './context.js';
 
@@ -21,7 +21,7 @@ export class ForeignKeySwitch {
   enforcing: boolean | null = null;
   private switched = false;
 
-  constructor(private readonly driver: Driver) {}
+  constructor(private readonly driver: ForeignKeyGuard) {}
 
   /** Whether a transaction open with the current setting cannot hold `m` (the group must end first). */
   mustSwitchFor(m: LoadedMigration): boolean {

@@ -1,5 +1,5 @@
 /** What a run writes to the tracking tables, and the commit that makes it so. */
-import type { Driver } from '../../drivers/driver.js';
+import type { Transactor } from '../ports/index.js';
 import { StrataError, messageOf } from '../errors.js';
 import type { AppliedMigration, LoadedMigration } from '../model.js';
 import type { Direction, Done, RunContext } from './context.js';
@@ -50,7 +50,7 @@ export class GroupCommitFailure extends Error {
 }
 
 /** Commits the open transaction holding `members`; on failure it is rolled back (where the database did not already). */
-export async function commitMembers(driver: Driver, members: readonly Done[]): Promise<void> {
+export async function commitMembers(driver: Transactor, members: readonly Done[]): Promise<void> {
   try {
     await driver.commit();
   } catch (error) {

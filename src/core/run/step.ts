@@ -56,6 +56,7 @@ export function handleFor(ctx: RunContext, onStatement: () => void): () => Db {
   return () => (db ??= createDbHandle({
     driver: ctx.driver,
     dir: ctx.dir,
+    readFile: ctx.readFile,
     log: (message) => ctx.emit({ type: 'log', version: '', message: ctx.redact(message) }),
     beforeStatement: async () => {
       await safePoint(ctx);

@@ -1,0 +1,38 @@
+/** The maintenance port: what `info` and `reset` need, and closing what the driver opened. */
+import type { LockStrategy } from './lock.js';
+
+export interface TableInfo {
+  readonly name: string;
+  readonly rows: number;
+  /** Catalog estimate (servers) rather than an exact count (SQLite). */
+  readonly estimated: boolean;
+}
+
+export interface DatabaseInfo {
+  readonly engine: string;
+  readonly serverVersion: string;
+  readonly sizeBytes: number | null;
+  readonly tables: readonly TableInfo[];
+}
+
+/** A schema object `reset` drops. */
+export interface DbObject {
+  readonly type: string;
+  readonly name: string;
+}
+
+export interface Maintenance {
+  /** Engine and lock strategy in use (`info`, and the choice the lock is made by). */
+  describe(): Promise<{ engine: string; lock: LockStrategy; serverVersion: string }>;
+  info(): Promise<DatabaseInfo>;
+  /** Every object `reset` drops, in an order that can be dropped. */
+  listObjects(): Promise<DbObject[]>;
+  dropObjects(objects: readonly DbObject[]): Promise<void>;
+  /**
+   * SQLite files only: copies the database next to itself before `reset` drops anything
+   * (until §7 backups exist) and returns the copy's path.
+   */
+  copyBeforeReset?(): Promise<string | null>;
+  /** Closes what the driver opened (never a connection or pool the application passed in). */
+  close(): Promise<void>;
+}
