@@ -8,6 +8,7 @@
  */
 import type { AppliedMigration, Dialect, LogEntry, LogRow } from '../core/model.js';
 import type { SqlSyntax } from '../sql/split.js';
+import type { SchemaReader } from '../core/schema.js';
 
 export interface Capabilities {
   /** DDL can be rolled back inside a transaction (SQLite, PostgreSQL; not MySQL/MariaDB). */
@@ -231,6 +232,12 @@ export interface Driver {
    * (until §7 backups exist) and returns the copy's path.
    */
   copyBeforeReset?(): Promise<string | null>;
+
+  /**
+   * Optional. The live schema read from the catalogs, with no external program (`dump`, and
+   * the snapshots `test` and `drift` compare). Read-only: creates nothing, takes no lock.
+   */
+  schemaReader?(): SchemaReader;
 
   // ---- Errors and signals ----
   errorFacts(error: unknown): ErrorFacts;
