@@ -167,3 +167,40 @@ const EXPECTED: Record<DialectName, RegExp[]> = {
     /CREATE VIEW `published_posts` AS select/, /DELIMITER ;;\nCREATE PROCEDURE `publish_all`/, /CREATE FUNCTION `twice`/, /CREATE TRIGGER posts_trim/, /CREATE EVENT `purge_drafts`/,
   ],
 };
+
+describe('dump on postgres with --schema', { skip: notListed('postgres') }, () => {
+  test("dumps the configured schema alone, without its name, and it loads into another database's public schema", async () => {
+    const { freshPostgres, pgClient } = await import('../support/postgres.js');
+    const source = await freshPostgres();
+    const target = await freshPostgres();
+    const p = project({});
+    try {
+      const client = await pgClient(source.database);
+      try {
+        await client.query(`CREATE SCHEMA app; CREATE TABLE public.elsewhere (id int);
+          CREATE TABLE app.users (id serial PRIMARY KEY, email text NOT NULL);
+          CREATE INDEX users_email ON app.users (lower(email));
+          CREATE FUNCTION app.norm(t text) RETURNS text LANGUAGE sql AS $$ SELECT lower(t) $$;
+          CREATE VIEW app.emails AS SELECT app.norm(email) AS email FROM app.users;
+          CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+          CREATE TRIGGER users_touch BEFORE INSERT ON app.users FOR EACH ROW EXECUTE FUNCTION app.touch();`);
+      } finally {
+        await client.end();
+      }
+      const r = await strata(['dump', '--db', source.url, '--schema', 'app', '--lock', 'lease'], { cwd: p.dir });
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stdout, /elsewhere|\bapp\./);
+      assert.match(r.stdout, /CREATE INDEX users_email ON users USING btree \(lower\(email\)\);/);
+      assert.match(r.stdout, /CREATE TRIGGER users_touch BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION touch\(\);/);
+      p.write('migrations/001_schema.sql', r.stdout);
+      const up = await strata(['up', '--db', target.url], { cwd: p.dir });
+      assert.equal(up.code, 0, up.stderr);
+      const again = await strata(['dump', '--db', target.url], { cwd: p.dir });
+      assert.equal(again.stdout, r.stdout);
+    } finally {
+      await source.drop();
+      await target.drop();
+      p.cleanup();
+    }
+  });
+});
