@@ -2,7 +2,7 @@
  * `dump`: the live schema as SQL, read from the catalogs by the driver's SchemaReader. Read-only
  * like `status`: it takes no lock and creates nothing (a missing database dumps as empty).
  */
-import { ConfigError } from '../core/errors.js';
+import { AbortError, ConfigError } from '../core/errors.js';
 import { schemaScript, type SchemaReadOptions, type SchemaSnapshot } from '../core/schema.js';
 import type { Driver } from '../drivers/driver.js';
 import type { OperationContext } from './context.js';
@@ -26,7 +26,15 @@ export interface DumpResult {
 }
 
 export async function dump(ctx: OperationContext, options: DumpOptions = {}): Promise<DumpResult> {
-  const snapshot = await readSchema(await ctx.driver(), { includeTracking: options.includeTracking ?? false });
+  let snapshot: SchemaSnapshot;
+  try {
+    snapshot = await readSchema(await ctx.driver(), { includeTracking: options.includeTracking ?? false });
+  } catch (error) {
+    // A signal cancels the running catalog query: that is a stop, not a failure of the read.
+    if (ctx.signal?.aborted) throw new AbortError('stopped while reading the schema: nothing was written or changed', { hint: 'run `strata dump` again' });
+    throw error;
+  }
+  if (ctx.signal?.aborted) throw new AbortError('stopped after reading the schema: nothing was written or changed', { hint: 'run `strata dump` again' });
   return {
     objects: snapshot.objects.map(({ type, name, sql }) => ({ type, name, sql })),
     sql: schemaScript(snapshot),

@@ -204,3 +204,31 @@ describe('dump on postgres with --schema', { skip: notListed('postgres') }, () =
     }
   });
 });
+
+describe('dump on mysql as a user who cannot see a definition', { skip: notListed('mysql') }, () => {
+  test('is exit 2 naming the object and the privileges to grant, never a dump without it', async () => {
+    const { freshMysql, mysqlConnection } = await import('../support/mysql.js');
+    const db = await freshMysql();
+    const user = `strata_dump_${process.pid}`;
+    const p = project({});
+    const admin = await mysqlConnection(db.database);
+    try {
+      await admin.query('CREATE TABLE t (id INT PRIMARY KEY)');
+      await admin.query('CREATE VIEW v AS SELECT id FROM t');
+      await admin.query(`CREATE USER '${user}'@'%'`);
+      await admin.query(`GRANT SELECT ON \`${db.database}\`.* TO '${user}'@'%'`);
+      const url = new URL(db.url);
+      url.username = user;
+      const r = await strata(['dump', '--db', url.toString()], { cwd: p.dir });
+      assert.equal(r.code, 2);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^error: cannot dump view v: .*denied/m);
+      assert.match(r.stderr, /^hint: dump as a user that may see every definition \(SHOW VIEW/m);
+    } finally {
+      await admin.query(`DROP USER IF EXISTS '${user}'@'%'`);
+      await admin.end();
+      await db.drop();
+      p.cleanup();
+    }
+  });
+});

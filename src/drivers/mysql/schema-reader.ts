@@ -5,6 +5,7 @@
  * clock, not schema), no database name in views. Foreign keys are taken out of their table
  * into objects of their own, so tables load in any order.
  */
+import { ConfigError, messageOf } from '../../core/errors.js';
 import { orderSchema, schemaObjectKey, trackingTables, type SchemaObject, type SchemaReader, type SchemaSnapshot } from '../../core/schema.js';
 import type { Row } from '../driver.js';
 import type { MysqlSession } from './session.js';
@@ -25,11 +26,13 @@ export function mysqlSchemaReader(source: MysqlSchemaSource): SchemaReader {
       const isHidden = (name: unknown) => hidden.has(String(name).toLowerCase());
       const [{ db }] = (await session.rows('SELECT DATABASE() AS db')) as [{ db: string }];
       const show = async (what: string, name: string, column: string): Promise<string> => {
-        const [row] = await session.rows(`SHOW CREATE ${what} ${quoteId(name)}`);
-        const text = row?.[column];
-        if (typeof text !== 'string') {
-          throw new Error(`SHOW CREATE ${what} ${name} gave no definition: the user needs the privileges to see it (e.g. SHOW VIEW, or owning the routine)`);
+        let text: unknown;
+        try {
+          text = (await session.rows(`SHOW CREATE ${what} ${quoteId(name)}`))[0]?.[column];
+        } catch (error) {
+          throw cannotSee(what, name, messageOf(error), error);
         }
+        if (typeof text !== 'string') throw cannotSee(what, name, `SHOW CREATE ${what} gave this user no definition`, null);
         return text;
       };
       const objects: SchemaObject[] = [];
@@ -61,6 +64,11 @@ export function mysqlSchemaReader(source: MysqlSchemaSource): SchemaReader {
     },
   };
 }
+
+const cannotSee = (what: string, name: string, reason: string, cause: unknown): ConfigError =>
+  new ConfigError('config', `cannot dump ${what.toLowerCase()} ${name}: ${reason}`, {
+    hint: 'dump as a user that may see every definition (SHOW VIEW, TRIGGER and EVENT on the database, and the routines\' owner or SELECT on mysql.proc)',
+  }, { cause });
 
 /** information_schema.EVENTS: absent on engines without an event scheduler (TiDB): no events. */
 async function eventRows(session: MysqlSession): Promise<Row[]> {
