@@ -4,6 +4,7 @@
  * Pure: the drivers read the catalogs (their SchemaReader); this file orders, renders and
  * compares what they read, the same way for every dialect.
  */
+import { RankHeap } from './order.js';
 
 /** One schema object and the SQL that creates it. */
 export interface SchemaObject {
@@ -117,7 +118,7 @@ export function orderSchema(objects: readonly SchemaObject[]): SchemaObject[] {
   const done = new Array<boolean>(sorted.length).fill(false);
   const result: SchemaObject[] = [];
   // Indices are in (rank, name) order, so "the lowest ready index" is the next in that order.
-  const ready = new MinHeap();
+  const ready = new RankHeap();
   sorted.forEach((_, i) => waitingOn[i]!.size === 0 && ready.push(i));
   let scan = 0;
   while (result.length < sorted.length) {
@@ -136,40 +137,6 @@ export function orderSchema(objects: readonly SchemaObject[]): SchemaObject[] {
     }
   }
   return result;
-}
-
-/** A binary heap of numbers, smallest first. */
-class MinHeap {
-  private readonly items: number[] = [];
-  push(value: number): void {
-    const items = this.items;
-    items.push(value);
-    let i = items.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (items[parent]! <= value) break;
-      items[i] = items[parent]!;
-      i = parent;
-    }
-    items[i] = value;
-  }
-  pop(): number | undefined {
-    const items = this.items;
-    const top = items[0];
-    const last = items.pop();
-    if (items.length === 0 || last === undefined) return top;
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= items.length) break;
-      const child = left + 1 < items.length && items[left + 1]! < items[left]! ? left + 1 : left;
-      if (items[child]! >= last) break;
-      items[i] = items[child]!;
-      i = child;
-    }
-    items[i] = last;
-    return top;
-  }
 }
 
 const HEADER = '-- Schema dumped by strata (`strata dump`): load it into an empty database.\n';
