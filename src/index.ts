@@ -22,6 +22,9 @@ export type { InfoResult, ValidateResult } from './operations/report.js';
 export type { RepairResult, RepairOptions } from './operations/repair.js';
 export type { ResetResult, ResetOptions } from './operations/reset.js';
 export type { ListMigration } from './sources/list.js';
+export type { DumpResult, DumpOptions, DumpObject } from './operations/dump.js';
+export { compareSchemas, orderSchema, schemaScript } from './core/schema.js';
+export type { SchemaObject, SchemaSnapshot, SchemaDifference, SchemaReader, SchemaReadOptions } from './core/schema.js';
 export { redactUrl } from './drivers/url.js';
 
 // ---- CLI helpers: what src/cli/ needs besides the API above. Not for applications: they

@@ -22,6 +22,7 @@ import { planRepair, repair, type RepairOptions, type RepairResult } from './ope
 import { history, info, validate, type InfoResult, type ValidateResult } from './operations/report.js';
 import { planReset, reset, type ResetOptions, type ResetResult } from './operations/reset.js';
 import { status, type StatusResult } from './operations/status.js';
+import { dump, type DumpOptions, type DumpResult } from './operations/dump.js';
 import { plan, up, type PlanResult, type UpOptions, type UpResult } from './operations/up.js';
 import { createDirectorySource } from './sources/directory.js';
 import { createListSource, type ListMigration } from './sources/list.js';
@@ -101,6 +102,8 @@ export interface Migrator {
   repair(options?: RepairOptions): Promise<RepairResult>;
   planReset(options?: ResetOptions): Promise<{ dropped: DbObject[] }>;
   reset(options?: ResetOptions): Promise<ResetResult>;
+  /** The live schema as SQL and as objects (`strata dump`); read-only. */
+  dump(options?: DumpOptions): Promise<DumpResult>;
   /** Closes only what strata opened. */
   close(): Promise<void>;
 }
@@ -208,6 +211,7 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
     repair: guard((o?: RepairOptions) => repair(ctx, o)),
     planReset: guard((o?: ResetOptions) => planReset(ctx, o)),
     reset: guard((o?: ResetOptions) => reset(ctx, o)),
+    dump: guard((o?: DumpOptions) => dump(ctx, o)),
     async close() {
       if (opening) await opening.catch(() => undefined);
       await driver?.close();

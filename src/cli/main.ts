@@ -12,6 +12,7 @@ import { Progress } from './progress.js';
 import { guardRun, type ProcessCrash } from './run-guard.js';
 import { renderHistory, renderInfo, renderPlan, renderRepairPlan, renderStatus, renderValidate } from './render.js';
 import { init, newMigration } from './scaffold.js';
+import { dumpCommand, type DumpFlags } from './dump.js';
 import type { TemplateName } from './templates.js';
 
 const VERSION = strataPackage().version;
@@ -359,6 +360,13 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
       out.document({ dropped: result.dropped, applied: result.applied, count: result.count });
       if (result.copiedTo) out.line(`copied the database to ${result.copiedTo} first`);
       out.line(`dropped ${result.dropped.length}, applied ${result.count}`);
+    }));
+
+  command('dump', 'the live schema as SQL, read from the catalogs (no pg_dump or mysqldump needed)')
+    .option('--out <file>', 'write the SQL to this file instead of stdout')
+    .option('--include-tracking', "also strata's own tracking tables")
+    .action(run(async ({ out, migrator }, args) => {
+      await dumpCommand(out, migrator, args[0] as DumpFlags, redact);
     }));
 
   return program;

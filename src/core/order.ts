@@ -81,8 +81,8 @@ function findCycles(stuck: readonly OrderInput[], byKey: ReadonlyMap<string, Ord
   return cycles;
 }
 
-/** A binary min-heap of integers. */
-class RankHeap {
+/** A binary min-heap of integers (also the schema dump's load order). */
+export class RankHeap {
   private readonly items: number[] = [];
   get size(): number {
     return this.items.length;

@@ -1,5 +1,6 @@
 /** The maintenance port: what `info` and `reset` need, and closing what the driver opened. */
 import type { LockStrategy } from './lock.js';
+import type { SchemaReader } from '../schema.js';
 
 export interface TableInfo {
   readonly name: string;
@@ -33,6 +34,11 @@ export interface Maintenance {
    * (until §7 backups exist) and returns the copy's path.
    */
   copyBeforeReset?(): Promise<string | null>;
+  /**
+   * Optional. The live schema read from the catalogs, with no external program (`dump`, and
+   * the snapshots `test` and `drift` compare). Read-only: creates nothing, takes no lock.
+   */
+  schemaReader?(): SchemaReader;
   /** Closes what the driver opened (never a connection or pool the application passed in). */
   close(): Promise<void>;
 }

@@ -18,6 +18,8 @@ import { type MysqlEngine, chooseLock, getLockWaitSeconds, sessionLockProblem } 
 import { ER, endsTransaction, errnoOf, isMissingTable, isUnknownColumn, mysqlErrorFacts } from './errors.js';
 import { columnExists, dropMysqlObjects, indexExists, listMysqlObjects, mysqlInfo, tableExists } from './introspect.js';
 import { MysqlLeaseStore } from './lease-store.js';
+import { mysqlSchemaReader } from './schema-reader.js';
+import type { SchemaReader } from '../../core/schema.js';
 import { MysqlSessionLock, sessionLockName } from './lock.js';
 import { RunConnection } from './run-connection.js';
 import { MYSQL_SYNTAX } from './syntax.js';
@@ -427,6 +429,10 @@ class MysqlDriver implements Driver {
     if (!session) return [];
     const own = new Set(['', '_log', '_lock'].map((suffix) => `${this.options.table}${suffix}`.toLowerCase()));
     return listMysqlObjects(session, own);
+  }
+
+  schemaReader(): SchemaReader {
+    return mysqlSchemaReader({ session: () => this.readConnection(), table: this.options.table });
   }
 
   async dropObjects(objects: readonly DbObject[]): Promise<void> {

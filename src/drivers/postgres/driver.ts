@@ -18,6 +18,8 @@ import {
 } from './errors.js';
 import * as introspect from './introspect.js';
 import { invalidIndexHint } from './invalid-index.js';
+import { postgresSchemaReader } from './schema-reader.js';
+import type { SchemaReader } from '../../core/schema.js';
 import { splitStatements } from '../../sql/split.js';
 import { initSqlFailed } from '../init-sql.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../connect-timeout.js';
@@ -406,6 +408,10 @@ class PostgresDriver implements Driver {
   listObjects(): Promise<DbObject[]> {
     const table = this.options.table;
     return introspect.listPostgresObjects(this.runQuery, this.options.schema, [table, `${table}_log`, `${table}_lock`]);
+  }
+
+  schemaReader(): SchemaReader {
+    return postgresSchemaReader({ run: this.runQuery, inTransaction: () => this.inTransaction, schema: this.names.schema, table: this.options.table });
   }
 
   /** In one transaction, which in lease mode first checks the lease is still ours. */

@@ -10,6 +10,7 @@ import type { DatabaseInfo, DbObject, Driver, ErrorFacts, LockHolder, LockStrate
 import { capabilitiesOf } from './engine.js';
 import { quoteIdent } from './introspect.js';
 import { POSTGRES_SYNTAX } from './syntax.js';
+import type { SchemaReader } from '../../core/schema.js';
 
 export class MissingDatabaseDriver implements Driver {
   readonly dialect = 'postgres' as const;
@@ -50,6 +51,10 @@ export class MissingDatabaseDriver implements Driver {
   }
   async probeLock(): Promise<LockHolder | null> {
     return null;
+  }
+  /** Nothing is there: an empty schema. */
+  schemaReader(): SchemaReader {
+    return { read: async () => ({ objects: [], preamble: [] }) };
   }
   async tableExists(): Promise<boolean> {
     return false;

@@ -18,6 +18,8 @@ import { ForeignKeys } from './foreign-keys.js';
 import { SqliteLeaseStore } from './lease-store.js';
 import { fileIdentity, park, takeParked } from './parked.js';
 import { listSqliteObjects, sqliteInfo } from './introspect.js';
+import { sqliteSchemaReader } from './schema-reader.js';
+import type { SchemaReader } from '../../core/schema.js';
 import { SQLITE_SYNTAX } from './syntax.js';
 
 type DatabaseConstructor = typeof Database;
@@ -467,6 +469,9 @@ class SqliteDriver implements Driver {
     if (!db) return [];
     const own = new Set([this.options.table, `${this.options.table}_log`, `${this.options.table}_lock`]);
     return listSqliteObjects(db).filter((o) => !own.has(o.name));
+  }
+  schemaReader(): SchemaReader {
+    return sqliteSchemaReader(() => this.open(false), this.options.table);
   }
   async dropObjects(objects: readonly DbObject[]): Promise<void> {
     const db = this.open(true)!;
