@@ -8,6 +8,7 @@
  */
 import type { AppliedMigration, Dialect, LogEntry, LogRow } from '../core/model.js';
 import type { SqlSyntax } from '../sql/split.js';
+import type { LogSelect } from './log-queries.js';
 
 export interface Capabilities {
   /** DDL can be rolled back inside a transaction (SQLite, PostgreSQL; not MySQL/MariaDB). */
@@ -146,6 +147,12 @@ export interface Driver {
   readChecksums?(): Promise<readonly AppliedChecksum[] | null>;
   /** Read-only. The audit log, newest first; [] when it does not exist. */
   readLog(limit: number): Promise<LogRow[]>;
+  /**
+   * Optional, read-only. Runs one SELECT over the log table (`status`'s failed state, `stats`:
+   * see ./log-queries.ts) and returns its rows; null when the log table does not exist. Never
+   * creates anything. Absent: the log reads as empty.
+   */
+  selectFromLog?(select: LogSelect): Promise<Row[] | null>;
   /** Called after acquireLock. Creates or upgrades the tracking tables (adds columns, never drops). */
   ensureTracking(): Promise<void>;
   /** Insert or replace the row of `row.version`. Inside the caller's transaction when one is open. */
