@@ -133,6 +133,19 @@ for (const dialect of allDialects()) {
       assert.match(human.stdout, /3 migrations, 5 runs, 2 failed/);
       assert.match(human.stdout, /slowest 3:/);
     });
+
+    test('a migration left dirty: status says dirty, not failed; its failed log row has its duration', async () => {
+      p.write('migrations/004_dirty.sql', '-- transaction: off\nCREATE TABLE d (id INT);\nSELEC 1;\n');
+      assert.equal((await run('up')).code, 1);
+      const doc = (await run('status', '--json')).json();
+      const dirty = doc.migrations.find((m: any) => m.version === '004');
+      assert.equal(dirty.state, 'dirty');
+      assert.equal(dirty.failedAt, null);
+      assert.equal((await run('status', '--exit-code')).code, 3, 'a problem: 3 wins over 5');
+      const [latest] = (await run('history', '--json')).json().entries;
+      assert.equal(`${latest.version} ${latest.status}`, '004 failed');
+      assert.ok(Number.isInteger(latest.durationMs) && latest.durationMs >= 0, String(latest.durationMs));
+    });
   });
 }
 
