@@ -15,7 +15,10 @@ export {
 export type { ErrorCode } from './core/errors.js';
 export type { Db, Problem, LogRow, AppliedMigration } from './core/model.js';
 export type { StrataEvent } from './core/events.js';
-export type { StatusResult, StatusMigration } from './operations/status.js';
+export type { StatusResult, StatusMigration, StatusState } from './operations/status.js';
+export type { StatsResult, StatsMigration } from './operations/stats.js';
+export type { GraphOptions, GraphResult, GraphFormat, GraphNode, GraphEdge } from './operations/graph.js';
+export type { DocsResult, DocsMigration } from './operations/docs.js';
 export type { UpResult, PlanResult, UpOptions } from './operations/up.js';
 export type { DownResult, RedoResult } from './operations/down.js';
 export type { InfoResult, ValidateResult } from './operations/report.js';

@@ -23,6 +23,9 @@ import { history, info, validate, type InfoResult, type ValidateResult } from '.
 import { planReset, reset, type ResetOptions, type ResetResult } from './operations/reset.js';
 import { status, type StatusResult } from './operations/status.js';
 import { dump, type DumpOptions, type DumpResult } from './operations/dump.js';
+import { stats, type StatsResult } from './operations/stats.js';
+import { graph, type GraphOptions, type GraphResult } from './operations/graph.js';
+import { docs, type DocsResult } from './operations/docs.js';
 import { plan, up, type PlanResult, type UpOptions, type UpResult } from './operations/up.js';
 import { createDirectorySource } from './sources/directory.js';
 import { createListSource, type ListMigration } from './sources/list.js';
@@ -94,6 +97,12 @@ export interface Migrator {
   redo(): Promise<RedoResult>;
   validate(): Promise<ValidateResult>;
   history(options?: { limit?: number }): Promise<{ entries: LogRow[] }>;
+  /** Per migration: its runs, failures, last and slowest duration, from the log (read-only). */
+  stats(): Promise<StatsResult>;
+  /** The dependency graph as Mermaid (default) or Graphviz dot text, with its nodes and edges. */
+  graph(options?: GraphOptions): Promise<GraphResult>;
+  /** A Markdown page of the migrations. */
+  docs(): Promise<DocsResult>;
   info(): Promise<InfoResult>;
   baseline(version: string): Promise<{ baselined: string[] }>;
   markApplied(version: string): Promise<{ marked: string }>;
@@ -203,6 +212,9 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
     redo: guard(() => redo(ctx)),
     validate: guard(() => validate(ctx)),
     history: guard((o?: { limit?: number }) => history(ctx, o)),
+    stats: guard(() => stats(ctx)),
+    graph: guard((o?: GraphOptions) => graph(ctx, o)),
+    docs: guard(() => docs(ctx)),
     info: guard(() => info(ctx)),
     baseline: guard((v: string) => baseline(ctx, v)),
     markApplied: guard((v: string) => markApplied(ctx, v)),

@@ -13,12 +13,13 @@ import { guardRun, type ProcessCrash } from './run-guard.js';
 import { renderHistory, renderInfo, renderPlan, renderRepairPlan, renderStatus, renderValidate } from './render.js';
 import { init, newMigration } from './scaffold.js';
 import { dumpCommand, type DumpFlags } from './dump.js';
+import { addInsightCommands } from './insight.js';
 import type { TemplateName } from './templates.js';
 
 const VERSION = strataPackage().version;
 const USAGE_HINT = 'run `strata --help` for the commands, or `strata <command> --help` for the options of one';
 
-interface Session {
+export interface Session {
   readonly out: Output;
   readonly flags: GlobalFlags;
   readonly migrator: Migrator;
@@ -153,7 +154,7 @@ function asCrashFailure(crash: ProcessCrash, error: unknown): MigrationError {
   }, { cause: crash });
 }
 
-type Runner = (action: (session: Session, args: unknown[]) => Promise<number | void>) => (...args: unknown[]) => Promise<void>;
+export type Runner = (action: (session: Session, args: unknown[]) => Promise<number | void>) => (...args: unknown[]) => Promise<void>;
 
 function buildProgram(run: Runner, redact: (text: string) => string): Command {
   const program = new Command('strata')
@@ -213,7 +214,7 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
     });
 
   command('status', 'list every migration and its state')
-    .option('--exit-code', 'exit 3 when there are problems, else 5 when anything is pending')
+    .option('--exit-code', 'exit 3 when there are problems, else 5 when anything is pending or failed')
     .action(run(async ({ out, migrator, database }, args) => {
       const options = args[0] as { exitCode?: boolean };
       const result = await migrator.status();
@@ -304,6 +305,8 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
       renderHistory(out, result.entries);
     }));
 
+  addInsightCommands(command, run);
+
   command('info', 'database engine, lock strategy, size, current version and tables').action(run(async ({ out, migrator }) => {
     const result = await migrator.info();
     const { database: _database, ...document } = result;
@@ -374,9 +377,10 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
 
 function jsonStatus(result: Awaited<ReturnType<Migrator['status']>>) {
   return {
-    migrations: result.migrations.map(({ version, name, state, appliedAt, durationMs, outOfOrder, inProgress }) => ({ version, name, state, appliedAt, durationMs, outOfOrder, inProgress })),
+    migrations: result.migrations.map(({ version, name, state, appliedAt, durationMs, outOfOrder, inProgress, failedAt, error }) => ({ version, name, state, appliedAt, durationMs, outOfOrder, inProgress, failedAt, error })),
     applied: result.applied,
     pending: result.pending,
+    failed: result.failed,
     problems: result.problems,
     lock: result.lock,
   };

@@ -2,21 +2,27 @@
 import { migrationId, type InfoResult, type PlanResult, type StatusResult, type ValidateResult, type LogRow, type RepairResult } from '../index.js';
 import { formatBytes, paint, table, type Output } from './output.js';
 
-const STATE_COLOR: Record<string, number> = { applied: 32, pending: 33, changed: 31, missing: 31, dirty: 31 };
+const STATE_COLOR: Record<string, number> = { applied: 32, pending: 33, failed: 31, changed: 31, missing: 31, dirty: 31 };
 
 export function renderStatus(out: Output, result: StatusResult, database: string): void {
   out.line(`database: ${database}`);
-  out.line(`${result.applied} applied, ${result.pending} pending${result.problems.length ? `, ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}` : ''}`);
+  out.line(`${result.applied} applied, ${result.pending} pending${result.failed ? ` (${result.failed} failed)` : ''}${result.problems.length ? `, ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}` : ''}`);
   if (result.migrations.length > 0) {
     out.line();
     const rows = result.migrations.map((m) => [
       m.version,
       m.name,
       paint(out, STATE_COLOR[m.state] ?? 0, m.state) + (m.outOfOrder ? ' (out of order)' : '') + (m.inProgress ? ' (in progress)' : ''),
-      m.appliedAt ? m.appliedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '',
+      m.appliedAt ? shortTime(m.appliedAt) : '',
       m.durationMs === null ? '' : `${m.durationMs} ms`,
     ]);
-    for (const line of table([['VERSION', 'NAME', 'STATE', 'APPLIED AT', 'DURATION'], ...rows])) out.line(`  ${line}`);
+    const lines = table([['VERSION', 'NAME', 'STATE', 'APPLIED AT', 'DURATION'], ...rows]);
+    out.line(`  ${lines[0]}`);
+    result.migrations.forEach((m, i) => {
+      out.line(`  ${lines[i + 1]}`);
+      // A failed attempt: when, and the first line of its error, under its row.
+      if (m.state === 'failed') out.line(`      last attempt failed at ${shortTime(m.failedAt ?? '')}${m.error ? `: ${m.error}` : ''}`);
+    });
   }
   if (result.problems.length > 0) {
     out.line();
@@ -57,7 +63,7 @@ export function renderHistory(out: Output, entries: readonly LogRow[]): void {
   }
   const rows = entries.map((e) => [
     String(e.id),
-    e.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+    shortTime(e.startedAt),
     e.operation,
     e.status === 'failed' ? paint(out, 31, 'failed') : 'success',
     e.version ? `${e.version}${e.name ? `_${e.name}` : ''}` : '',
@@ -90,6 +96,11 @@ export function renderRepairPlan(out: Output, result: RepairResult & { unresolve
     else out.line(`forget dirty ${r.version} (rolled back by hand)`);
   }
   for (const v of result.unresolvedDirty) out.line(`${v} is dirty: name it with --applied ${v} or --rolled-back ${v}`);
+}
+
+/** `2026-01-28 09:30:00Z`: an ISO time without its milliseconds, for tables. */
+export function shortTime(iso: string): string {
+  return iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
 
 function short(checksum: string | null): string {

@@ -23,6 +23,8 @@ export type {
   Maintenance,
   Row,
   TableInfo,
+  LogSelect,
+  LogTableSql,
   TrackingStore,
   Transactor,
 } from '../core/ports/index.js';

@@ -4,5 +4,5 @@ export type { Driver, DriverOptions } from './driver.js';
 export type { Executor, Row } from './executor.js';
 export type { Lock, LockHolder, LockOptions, LockStrategy } from './lock.js';
 export type { DatabaseInfo, DbObject, Maintenance, TableInfo } from './maintenance.js';
-export type { AppliedChecksum, TrackingStore } from './tracking.js';
+export type { AppliedChecksum, LogSelect, LogTableSql, TrackingStore } from './tracking.js';
 export type { ForeignKeyGuard, IntegrityViolation, Transactor } from './transactor.js';

@@ -39,6 +39,8 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
   const dirty = dirtyProtocol(shared);
   const transactional = driver.capabilities.groupCommit ? savepointGroup(shared) : perMigration(shared);
   let current: PlannedMigration | null = null;
+  /** performance.now() when `current` started: a failed run's log row carries its duration too. */
+  let currentStarted = 0;
   let deadline: Deadline | null = null;
 
   ctx.emit({ type: 'run-start', direction, total: plan.length });
@@ -60,6 +62,7 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
       const m = item.migration;
       ctx.emit({ type: 'migration-start', direction, version: m.version, name: m.name, index, total: plan.length });
       const started = performance.now();
+      currentStarted = started;
       const isTransactional = m.meta.transaction && driver.capabilities.transactionalDdl;
       deadline = startDeadline(ctx, m, atomic ? 'the whole run was rolled back' : isTransactional ? 'it was rolled back' : 'it is left dirty');
       const run = {
@@ -86,6 +89,6 @@ export async function runPlan(ctx: RunContext, direction: Direction, plan: reado
     return outcome;
   } catch (caught) {
     deadline?.clear();
-    throw await failRun({ shared, outcome, atomic: atomic !== null, strategy: atomic ?? transactional, dirty, current, expired: deadline?.expired ?? null }, caught);
+    throw await failRun({ shared, outcome, atomic: atomic !== null, strategy: atomic ?? transactional, dirty, current, currentStartedAt: currentStarted, expired: deadline?.expired ?? null }, caught);
   }
 }

@@ -13,6 +13,7 @@ import { loadPeer } from '../peer.js';
 import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
 import type { AppliedChecksum, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, LockHolder, LockOptions, LockStrategy, Row } from '../driver.js';
 import { Lease, leaseOwner } from '../lease.js';
+import type { LogSelect } from '../log-queries.js';
 import { appliedValues, assertStrataTable, logValues, toApplied, toLogRow } from '../tracking-rows.js';
 import { type MysqlEngine, chooseLock, getLockWaitSeconds, sessionLockProblem } from './engine.js';
 import { ER, endsTransaction, errnoOf, isMissingTable, isUnknownColumn, mysqlErrorFacts } from './errors.js';
@@ -25,7 +26,7 @@ import { RunConnection } from './run-connection.js';
 import { MYSQL_SYNTAX } from './syntax.js';
 import { type MysqlModule, type MysqlSession, type SessionSource, affectedOf, poolDisplay, poolSource, rowsOf, urlSource } from './session.js';
 import {
-  APPLIED_COLUMNS, LOG_COLUMNS, type TrackingSql, createAppliedTableSql, createLogTableSql, quoteId, trackingSql, upgradeSql, withDatetimes,
+  APPLIED_COLUMNS, LOG_COLUMNS, type TrackingSql, createAppliedTableSql, createLogTableSql, isoSql, quoteId, trackingSql, upgradeSql, withDatetimes,
 } from './tracking.js';
 
 export type MysqlTarget = { url: string; display: string; secrets?: readonly string[] } | { client: unknown };
@@ -210,6 +211,17 @@ class MysqlDriver implements Driver {
       return rows.map(toLogRow);
     } catch (error) {
       if (isMissingTable(error)) return [];
+      throw error;
+    }
+  }
+
+  async selectFromLog(select: LogSelect): Promise<Row[] | null> {
+    const session = await this.readConnection();
+    if (!session) return null;
+    try {
+      return await session.rows(select({ table: this.sql.log, time: isoSql }));
+    } catch (error) {
+      if (isMissingTable(error)) return null;
       throw error;
     }
   }

@@ -9,6 +9,7 @@ import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
 import { strataPackage } from '../../package-info.js';
 import type { AppliedChecksum, Capabilities, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, LockHolder, LockOptions, LockStrategy, Row } from '../driver.js';
 import { Lease, leaseOwner } from '../lease.js';
+import type { LogSelect } from '../log-queries.js';
 import { LOG_COLUMNS, appliedValues, assertStrataTable, logValues, toApplied, toLogRow } from '../tracking-rows.js';
 import { loadPg, openRunConnection, sendCancelRequest, type PostgresTarget, type RunConnection } from './connection.js';
 import { capabilitiesOf, chooseLock, detectEngine, serverVersionOf, type Engine } from './engine.js';
@@ -318,6 +319,24 @@ class PostgresDriver implements Driver {
     const columns = LOG_COLUMNS.map((c) => (existing.includes(c) ? c : `NULL AS ${c}`));
     const { rows } = await this.session.raw(`SELECT id, ${columns.join(', ')} FROM ${this.names.log} ORDER BY id DESC LIMIT $1`, [limit]);
     return rows.map(toLogRow);
+  }
+
+  async selectFromLog(select: LogSelect): Promise<Row[] | null> {
+    const sql = select({ table: this.names.log, time: (column) => column });
+    if (this.inTransaction && !(await this.trackingColumns()).log) return null;
+    try {
+      return (await this.session.raw(sql)).rows as Row[];
+    } catch (error) {
+      // Asked first, not caught, inside a transaction (an error would abort it); outside one,
+      // trying costs no catalog round trip on the status path.
+      const code = sqlState(error);
+      if (code === UNDEFINED_TABLE || code === INVALID_SCHEMA_NAME) return null;
+      if (code === UNDEFINED_COLUMN) {
+        const existing = (await this.trackingColumns()).log;
+        if (existing) assertStrataLog(this.names.logTable, existing);
+      }
+      throw error;
+    }
   }
 
   async readProtected(): Promise<boolean> {

@@ -9,6 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError, ConnectionError, messageOf } from '../../core/errors.js';
 import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
 import { Lease, leaseOwner } from '../lease.js';
+import type { LogSelect } from '../log-queries.js';
 import type { AppliedChecksum, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, IntegrityViolation, LockHolder, LockOptions, Row } from '../driver.js';
 import { APPLIED_COLUMNS, LOG_COLUMNS, appliedValues, assertStrataTable, logValues, toApplied, toLogRow } from '../tracking-rows.js';
 import { splitStatements } from '../../sql/split.js';
@@ -250,6 +251,13 @@ class SqliteDriver implements Driver {
     if (!db || !this.columnsOf(db, `${this.options.table}_log`)) return [];
     const rows = db.prepare(`SELECT id, ${LOG_COLUMNS.join(', ')} FROM ${this.logTable} ORDER BY id DESC LIMIT ?`).all(limit) as Row[];
     return rows.map(toLogRow);
+  }
+
+  async selectFromLog(select: LogSelect): Promise<Row[] | null> {
+    const db = this.open(false);
+    if (!db || !this.columnsOf(db, `${this.options.table}_log`)) return null;
+    // Times are stored as ISO-8601 text already.
+    return db.prepare(select({ table: this.logTable, time: (column) => column })).all() as Row[];
   }
 
   async readProtected(): Promise<boolean> {
