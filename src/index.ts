@@ -21,5 +21,6 @@ export type { DownResult, RedoResult } from './operations/down.js';
 export type { InfoResult, ValidateResult } from './operations/report.js';
 export type { RepairResult, RepairOptions } from './operations/repair.js';
 export type { ResetResult, ResetOptions } from './operations/reset.js';
+export type { ImportResult, ImportRunOptions } from './operations/import.js';
 export type { ListMigration } from './sources/list.js';
 export { redactUrl } from './drivers/url.js';

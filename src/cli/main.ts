@@ -14,6 +14,7 @@ import { Progress } from './progress.js';
 import { guardRun, type ProcessCrash } from './run-guard.js';
 import { renderHistory, renderInfo, renderPlan, renderRepairPlan, renderStatus, renderValidate } from './render.js';
 import { init, newMigration } from './scaffold.js';
+import { runImport, type ImportFlags } from './import-command.js';
 import type { TemplateName } from './templates.js';
 import { migrationId } from '../core/version.js';
 
@@ -336,6 +337,14 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
       out.document(result);
       out.line(`unmarked ${result.unmarked}`);
     }));
+
+  command('import', "adopt another tool's history: record the migrations it applied as applied (§12)")
+    .argument('<tool>', 'flyway, knex, dbmate, golang-migrate, prisma, node-pg-migrate, typeorm, sequelize, sqlx, drizzle, table or user-version')
+    .option('--dry-run', 'show the mapping, write nothing')
+    .option('--accept-unmatched', 'import what matches even when some rows do not (those are not recorded)')
+    .option('--from-table <name>', 'table: the home-grown table of applied versions')
+    .option('--version-column <column>', 'table: its column of versions')
+    .action(run(async ({ out, migrator }, args) => runImport(out, migrator, args[0] as string, args[1] as ImportFlags)));
 
   command('repair', 're-record checksums of edited applied migrations; resolve a dirty one by name')
     .option('--applied <version>', 'the dirty migration was finished by hand: record it applied')
