@@ -33,7 +33,7 @@ export const prisma: ToolReader = {
       } else if (attempts.every((r) => r.rolled_back_at !== null)) {
         out.push({ row, version, status: 'skipped', reason: 'marked rolled back in Prisma: not applied, so strata will run it', checksum: null });
       } else {
-        const logs = text(attempts.find((r) => r.rolled_back_at === null)?.logs)?.split('\n')[0];
+        const logs = text(attempts.find((r) => r.rolled_back_at === null)?.logs)?.replace(/\s+/g, ' ').trim().slice(0, 200);
         out.push({
           row, version, status: 'failed', checksum: null,
           reason: `unfinished: Prisma started it and it never finished${logs ? ` (${logs})` : ''}; fix the schema by hand, or accept it unmatched and let strata run it`,
