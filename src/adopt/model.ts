@@ -72,4 +72,6 @@ export interface ToolReader {
    * Throws a ConfigError when the table is there but is not this tool's (it names the right one).
    */
   read(ctx: ReadContext): Promise<ToolRow[] | null>;
+  /** Cheap: whether this tool's history table is in the database (for `status`). Absent: the tool has no fixed table. */
+  present?(ctx: ReadContext): Promise<boolean>;
 }

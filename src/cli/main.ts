@@ -383,6 +383,7 @@ function jsonStatus(result: Awaited<ReturnType<Migrator['status']>>) {
     pending: result.pending,
     problems: result.problems,
     lock: result.lock,
+    notes: result.notes,
   };
 }
 

@@ -3,6 +3,8 @@ import type { IgnoredFile, Problem } from '../core/model.js';
 import type { EntryState } from '../core/state.js';
 import type { LockHolder } from '../drivers/driver.js';
 import { readState, type OperationContext } from './context.js';
+import { adoptionNotes } from '../adopt/detect.js';
+import { readContext } from './import.js';
 
 export interface StatusMigration {
   readonly version: string;
@@ -23,11 +25,13 @@ export interface StatusResult {
   readonly problems: { code: Problem['code']; message: string; file: string | null }[];
   readonly lock: { owner: string; since: string | null } | null;
   readonly ignored: readonly IgnoredFile[];
+  /** Advice that is not a problem: e.g. another tool's history to import before `up` (§12). */
+  readonly notes: string[];
 }
 
 export async function status(ctx: OperationContext): Promise<StatusResult> {
   const driver = await ctx.driver();
-  const { state, discovery } = await readState(ctx, driver);
+  const { state, discovery, applied } = await readState(ctx, driver);
   const lock: LockHolder | null = await driver.probeLock();
   const migrations = state.entries.map((e) => ({
     version: e.version,
@@ -47,5 +51,7 @@ export async function status(ctx: OperationContext): Promise<StatusResult> {
     problems: state.problems.map((p) => ({ code: p.code, message: p.message, file: p.file })),
     lock: lock ? { owner: lock.owner, since: lock.since } : null,
     ignored: discovery.ignored,
+    // Only where strata has recorded nothing: a database strata manages pays nothing for it.
+    notes: applied.length === 0 ? await adoptionNotes(readContext(driver, ctx.dir, {}), discovery, driver.displayName).catch(() => []) : [],
   };
 }

@@ -36,14 +36,19 @@ function journal(dir: string | null): JournalEntry[] | null {
   }
 }
 
+async function present(ctx: ReadContext): Promise<boolean> {
+  const place = PLACE[ctx.dialect];
+  return place ? (await ctx.query(place.exists)).length > 0 : ctx.tableExists(TABLE);
+}
+
 export const drizzle: ToolReader = {
   name: 'drizzle',
   title: 'Drizzle',
   where: () => TABLE,
+  present,
   async read(ctx) {
+    if (!(await present(ctx))) return null;
     const place = PLACE[ctx.dialect];
-    const exists = place ? (await ctx.query(place.exists)).length > 0 : await ctx.tableExists(TABLE);
-    if (!exists) return null;
     const table = place ? `${ctx.quote(place.schema)}.${ctx.quote(TABLE)}` : ctx.quote(TABLE);
     const rows = (await ctx.query(`SELECT * FROM ${table}`)).sort(byNumber('id'));
     const entries = journal(ctx.dir);

@@ -15,6 +15,7 @@ export const flyway: ToolReader = {
   name: 'flyway',
   title: 'Flyway',
   where: () => TABLE,
+  present: (ctx) => ctx.tableExists(TABLE),
   async read(ctx) {
     if (!(await ctx.tableExists(TABLE))) return null;
     const rows = (await ctx.query(`SELECT * FROM ${ctx.quote(TABLE)}`)).sort(byNumber('installed_rank'));

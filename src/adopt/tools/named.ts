@@ -25,6 +25,11 @@ function byName(name: string, title: string, table: string, options: Shape): Too
     name,
     title,
     where: () => table,
+    async present(ctx) {
+      if (!(await ctx.tableExists(table))) return false;
+      for (const column of options.columns) if (!(await ctx.columnExists(table, column))) return false;
+      return true;
+    },
     async read(ctx) {
       if (!(await ctx.tableExists(table))) return null;
       for (const column of options.columns) {

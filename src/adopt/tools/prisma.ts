@@ -15,6 +15,7 @@ export const prisma: ToolReader = {
   name: 'prisma',
   title: 'Prisma',
   where: () => TABLE,
+  present: (ctx) => ctx.tableExists(TABLE),
   async read(ctx) {
     if (!(await ctx.tableExists(TABLE))) return null;
     const rows = await ctx.query(`SELECT * FROM ${ctx.quote(TABLE)}`);

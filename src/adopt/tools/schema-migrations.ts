@@ -26,10 +26,18 @@ async function present(ctx: ReadContext, golang: boolean): Promise<boolean> {
   return true;
 }
 
+/** Whether schema_migrations is here and is golang-migrate's (`dirty`) or not. */
+async function shape(ctx: ReadContext): Promise<'golang-migrate' | 'dbmate' | null> {
+  if (!(await ctx.tableExists(TABLE))) return null;
+  if (await ctx.columnExists(TABLE, 'dirty')) return 'golang-migrate';
+  return (await ctx.columnExists(TABLE, 'version')) ? 'dbmate' : null;
+}
+
 export const dbmate: ToolReader = {
   name: 'dbmate',
   title: 'dbmate',
   where: () => TABLE,
+  present: async (ctx) => (await shape(ctx)) === 'dbmate',
   async read(ctx) {
     if (!(await present(ctx, false))) return null;
     const rows = await ctx.query(`SELECT ${ctx.quote('version')} FROM ${ctx.quote(TABLE)}`);
@@ -44,6 +52,7 @@ export const golangMigrate: ToolReader = {
   name: 'golang-migrate',
   title: 'golang-migrate',
   where: () => TABLE,
+  present: async (ctx) => (await shape(ctx)) === 'golang-migrate',
   async read(ctx) {
     if (!(await present(ctx, true))) return null;
     const rows = await ctx.query(`SELECT * FROM ${ctx.quote(TABLE)}`);

@@ -13,6 +13,7 @@ export const sqlx: ToolReader = {
   name: 'sqlx',
   title: 'sqlx',
   where: () => TABLE,
+  present: (ctx) => ctx.tableExists(TABLE),
   async read(ctx) {
     if (!(await ctx.tableExists(TABLE))) return null;
     const rows = (await ctx.query(`SELECT * FROM ${ctx.quote(TABLE)}`)).sort(byNumber('version'));
