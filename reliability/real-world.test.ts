@@ -42,6 +42,7 @@ const sets: RealWorldSet[] = [
     prelude: 'CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);',
   },
   { name: 'apache/dolphinscheduler (MySQL/MariaDB: DELIMITER procedures)', dialect: 'mysql', dir: 'dolphinscheduler/migrations' },
+  { name: 'launchbadge/sqlx example axum-social-with-tests (PostgreSQL: bare numeric versions, a quoted "user" table)', dialect: 'postgres', dir: 'sqlx-axum-social/migrations' },
 ];
 
 const cleanups: (() => unknown)[] = [];
