@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { createMigrator, ValidationError } from '../../src/index.js';
 import { allDialects, notListed } from '../support/dialects.js';
-import { project } from '../support/project.js';
+import { writeFileSync } from 'node:fs';
+import { project, strata } from '../support/project.js';
 import { harness, insert, raw, sha } from './support.js';
 
 const sqlite = allDialects().find((d) => d.name === 'sqlite')!;
@@ -103,6 +104,33 @@ describe('import edge cases', { skip }, () => {
       assert.deepEqual((await h.tool('prisma')).imported, ['20210101000000']);
     } finally {
       await h.done();
+    }
+  });
+
+  test('import takes the lock like every changing command (exit 4 while another run holds it); --dry-run takes none', async () => {
+    const p = project({
+      '001_a.sql': SQL('a'),
+      '002_slow.ts': `import { existsSync } from 'node:fs';\nexport async function up(db) {\n  db.log('holding the lock');\n  for (let i = 0; i < 1200 && !existsSync(process.env.STRATA_TEST_RELEASE); i++) await new Promise((r) => setTimeout(r, 50));\n}\nexport async function down() {}\n`,
+    });
+    const release = join(p.dir, 'release');
+    const db = `sqlite:${join(p.dir, 'app.db')}`;
+    try {
+      await raw('sqlite', db, ['CREATE TABLE _migrations (version TEXT)', "INSERT INTO _migrations VALUES ('001')"]);
+      let started!: () => void;
+      const holding = new Promise<void>((resolve) => (started = resolve));
+      const holder = strata(['up', '--db', db], { cwd: p.dir, env: { STRATA_TEST_RELEASE: release }, onOutput: (text) => text.includes('holding the lock') && started() });
+      await holding;
+      const args = ['import', 'table', '--from-table', '_migrations', '--version-column', 'version', '--db', db];
+      const dry = await strata([...args, '--dry-run', '--json'], { cwd: p.dir });
+      assert.equal(dry.code, 0, dry.stderr);
+      const locked = await strata([...args, '--lock-timeout', '0.5', '--json'], { cwd: p.dir });
+      assert.equal(locked.code, 4, locked.stderr);
+      assert.equal(locked.json().error.code, 'lock-timeout');
+      writeFileSync(release, '');
+      assert.equal((await holder).code, 0);
+    } finally {
+      writeFileSync(release, '');
+      p.cleanup();
     }
   });
 });
