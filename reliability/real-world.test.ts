@@ -42,6 +42,8 @@ const sets: RealWorldSet[] = [
     prelude: 'CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);',
   },
   { name: 'apache/dolphinscheduler (MySQL/MariaDB: DELIMITER procedures)', dialect: 'mysql', dir: 'dolphinscheduler/migrations' },
+  { name: 'umami-software/umami (PostgreSQL: Prisma folders, extension, enums, type changes)', dialect: 'postgres', dir: 'umami/migrations' },
+  { name: 'launchbadge/sqlx example axum-social-with-tests (PostgreSQL: bare numeric versions, a quoted "user" table)', dialect: 'postgres', dir: 'sqlx-axum-social/migrations' },
 ];
 
 const cleanups: (() => unknown)[] = [];
@@ -88,9 +90,19 @@ function copySet(set: RealWorldSet, work: string): string {
   return target;
 }
 
-/** The up files in strata's order (every kept set uses fixed-width versions, so name order is version order). */
+/**
+ * The up files in strata's order (every kept set uses fixed-width versions, so name order is
+ * version order): `*.sql` but `.down.sql`, and a Prisma or Diesel folder's `migration.sql` / `up.sql`.
+ */
 function upFiles(dir: string): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.sql') && !f.endsWith('.down.sql')).sort();
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => {
+      if (entry.isFile()) return entry.name.endsWith('.sql') && !entry.name.endsWith('.down.sql') ? [entry.name] : [];
+      if (!entry.isDirectory()) return [];
+      const inside = readdirSync(join(dir, entry.name)).find((f) => f === 'migration.sql' || f === 'up.sql');
+      return inside ? [`${entry.name}/${inside}`] : [];
+    })
+    .sort();
 }
 
 interface Side {

@@ -24,6 +24,7 @@ export type { DownResult, RedoResult } from './operations/down.js';
 export type { InfoResult, ValidateResult } from './operations/report.js';
 export type { RepairResult, RepairOptions } from './operations/repair.js';
 export type { ResetResult, ResetOptions } from './operations/reset.js';
+export type { ImportResult, ImportRunOptions } from './operations/import.js';
 export type { ListMigration } from './sources/list.js';
 export type { DumpResult, DumpOptions, DumpObject } from './operations/dump.js';
 export { compareSchemas, orderSchema, schemaScript } from './core/schema.js';

@@ -18,6 +18,7 @@ import { TABLE_NAME } from './drivers/tracking-rows.js';
 import { currentUser, type Environment, type OperationContext } from './operations/context.js';
 import { down, planRollback, redo, type DownResult, type RedoResult } from './operations/down.js';
 import { baseline, markApplied, unmark } from './operations/record.js';
+import { importHistory, type ImportResult, type ImportRunOptions } from './operations/import.js';
 import { planRepair, repair, type RepairOptions, type RepairResult } from './operations/repair.js';
 import { history, info, validate, type InfoResult, type ValidateResult } from './operations/report.js';
 import { planReset, reset, type ResetOptions, type ResetResult } from './operations/reset.js';
@@ -107,6 +108,8 @@ export interface Migrator {
   baseline(version: string): Promise<{ baselined: string[] }>;
   markApplied(version: string): Promise<{ marked: string }>;
   unmark(version: string): Promise<{ unmarked: string }>;
+  /** Adopts another tool's history (§12): `tool` is `flyway`, `knex`, …, `table` or `user-version`. */
+  import(tool: string, options?: ImportRunOptions): Promise<ImportResult>;
   planRepair(options?: RepairOptions): Promise<RepairResult & { unresolvedDirty: string[] }>;
   repair(options?: RepairOptions): Promise<RepairResult>;
   planReset(options?: ResetOptions): Promise<{ dropped: DbObject[] }>;
@@ -219,6 +222,7 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
     baseline: guard((v: string) => baseline(ctx, v)),
     markApplied: guard((v: string) => markApplied(ctx, v)),
     unmark: guard((v: string) => unmark(ctx, v)),
+    import: guard((tool: string, o?: ImportRunOptions) => importHistory(ctx, tool, o)),
     planRepair: guard((o?: RepairOptions) => planRepair(ctx, o)),
     repair: guard((o?: RepairOptions) => repair(ctx, o)),
     planReset: guard((o?: ResetOptions) => planReset(ctx, o)),

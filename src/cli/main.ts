@@ -14,6 +14,7 @@ import { renderHistory, renderInfo, renderPlan, renderRepairPlan, renderStatus, 
 import { init, newMigration } from './scaffold.js';
 import { dumpCommand, type DumpFlags } from './dump.js';
 import { addInsightCommands } from './insight.js';
+import { runImport, type ImportFlags } from './import-command.js';
 import type { TemplateName } from './templates.js';
 
 const VERSION = strataPackage().version;
@@ -338,6 +339,14 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
       out.line(`unmarked ${result.unmarked}`);
     }));
 
+  command('import', "adopt another tool's history: record the migrations it applied as applied (§12)")
+    .argument('<tool>', 'flyway, knex, dbmate, golang-migrate, prisma, node-pg-migrate, typeorm, sequelize, sqlx, drizzle, table or user-version')
+    .option('--dry-run', 'show the mapping, write nothing')
+    .option('--accept-unmatched', 'import what matches even when some rows do not (those are not recorded)')
+    .option('--from-table <name>', 'table: the home-grown table of applied versions')
+    .option('--version-column <column>', 'table: its column of versions')
+    .action(run(async ({ out, migrator }, args) => runImport(out, migrator, args[0] as string, args[1] as ImportFlags)));
+
   command('repair', 're-record checksums of edited applied migrations; resolve a dirty one by name')
     .option('--applied <version>', 'the dirty migration was finished by hand: record it applied')
     .option('--rolled-back <version>', 'the dirty migration was undone by hand: forget it')
@@ -383,6 +392,7 @@ function jsonStatus(result: Awaited<ReturnType<Migrator['status']>>) {
     failed: result.failed,
     problems: result.problems,
     lock: result.lock,
+    notes: result.notes,
   };
 }
 

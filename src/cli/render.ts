@@ -29,6 +29,7 @@ export function renderStatus(out: Output, result: StatusResult, database: string
     out.line('problems:');
     for (const p of result.problems) out.line(`  - [${p.code}] ${p.message}`);
   }
+  for (const note of result.notes) out.line(`\nnote: ${note}`);
   if (result.lock) out.line(`\nlock: held by ${result.lock.owner}${result.lock.since ? ` since ${result.lock.since}` : ''}`);
   if (out.verbose && result.ignored.length > 0) {
     out.line();

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'aborted'
   | 'forbidden-statement'
   | 'foreign-table'
+  | 'import-mismatch'
   | 'validation';
 
 export interface ErrorDetails {

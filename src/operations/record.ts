@@ -3,7 +3,7 @@
  * `unmark`. Each write is logged and commits with its log row.
  */
 import { ConfigError, ValidationError } from '../core/errors.js';
-import type { AppliedMigration, LoadedMigration, LogOperation } from '../core/model.js';
+import type { AppliedMigration, LogOperation, SourceMigration } from '../core/model.js';
 import { appliedDependents, findEntry } from '../core/plan.js';
 import type { Entry } from '../core/state.js';
 import type { Driver } from '../core/ports/index.js';
@@ -66,15 +66,16 @@ export async function unmark(ctx: OperationContext, version: string): Promise<{ 
   });
 }
 
-async function record(ctx: OperationContext, driver: Driver, m: LoadedMigration, operation: LogOperation): Promise<void> {
+/** Records `m` as applied without running it, with its log row (`detail`: e.g. what `import` read). */
+export async function record(ctx: OperationContext, driver: Driver, m: SourceMigration, operation: LogOperation, detail: Record<string, unknown> | null = null): Promise<void> {
   const now = new Date().toISOString();
   const row: AppliedMigration = {
-    version: m.version, name: m.name, description: m.meta.description, checksum: m.checksum, kind: m.kind,
-    depends: m.meta.depends, appliedAt: now, durationMs: null, appliedBy: ctx.appliedBy, state: 'applied',
+    version: m.version, name: m.name, description: m.meta?.description ?? null, checksum: m.checksum, kind: m.kind,
+    depends: m.meta?.depends ?? [], appliedAt: now, durationMs: null, appliedBy: ctx.appliedBy, state: 'applied',
     dirtyOperation: null, statementsDone: null, error: null,
   };
   await driver.writeApplied(row);
-  await log(ctx, driver, { version: m.version, name: m.name, checksum: m.checksum }, operation, null);
+  await log(ctx, driver, { version: m.version, name: m.name, checksum: m.checksum }, operation, detail);
 }
 
 async function forget(ctx: OperationContext, driver: Driver, entry: Entry, operation: LogOperation): Promise<void> {

@@ -5,6 +5,8 @@ import type { LockHolder } from '../core/ports/index.js';
 import type { FailedAttempt } from '../drivers/log-queries.js';
 import { failedByKey } from './catalog.js';
 import { readState, type OperationContext } from './context.js';
+import { adoptionNotes } from '../adopt/detect.js';
+import { readContext } from './import.js';
 
 /** `failed`: pending, and the log's latest entry for it is a failed `up` (§5). */
 export type StatusState = EntryState | 'failed';
@@ -35,11 +37,13 @@ export interface StatusResult {
   readonly problems: { code: Problem['code']; message: string; file: string | null }[];
   readonly lock: { owner: string; since: string | null } | null;
   readonly ignored: readonly IgnoredFile[];
+  /** Advice that is not a problem: e.g. another tool's history to import before `up` (§12). */
+  readonly notes: string[];
 }
 
 export async function status(ctx: OperationContext): Promise<StatusResult> {
   const driver = await ctx.driver();
-  const { state, discovery } = await readState(ctx, driver);
+  const { state, discovery, applied } = await readState(ctx, driver);
   const lock: LockHolder | null = await driver.probeLock();
   const pending = state.entries.filter((e) => e.state === 'pending').length;
   // Only a pending migration can be failed: with nothing pending the log is not read at all.
@@ -68,6 +72,8 @@ export async function status(ctx: OperationContext): Promise<StatusResult> {
     problems: state.problems.map((p) => ({ code: p.code, message: p.message, file: p.file })),
     lock: lock ? { owner: lock.owner, since: lock.since } : null,
     ignored: discovery.ignored,
+    // Only where strata has recorded nothing: a database strata manages pays nothing for it.
+    notes: applied.length === 0 ? await adoptionNotes(readContext(driver, ctx.dir, {}), discovery, driver.displayName).catch(() => []) : [],
   };
 }
 

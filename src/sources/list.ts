@@ -4,20 +4,19 @@
  */
 import { ConfigError, ValidationError } from '../core/errors.js';
 import type { Discovery, LoadedMigration, Problem, SourceMigration } from '../core/model.js';
-import { compareVersions, tooLongToTrack, versionKey } from '../core/version.js';
+import { compareVersions, migrationId, tooLongToTrack } from '../core/version.js';
+import { classifyFolderName } from './file-name.js';
 import type { MigrationDefinition } from '../define.js';
 import { toLoaded } from './code-module.js';
 import type { MigrationSource } from './source.js';
 
 export interface ListMigration extends Partial<MigrationDefinition> {
-  /** `<version>_<name>`, e.g. `001_init`. */
+  /** `<version>_<name>` or the version alone, as §2 reads a file name without its extension: `001_init`, `V1_1__add_email`, `0001`. */
   readonly id: string;
   readonly up: MigrationDefinition['up'];
   /** Compared with the applied row when given; a null checksum is never compared. */
   readonly checksum?: string | null;
 }
-
-const ID = /^(\d+(?:_\d+)*)_([a-z][a-z0-9_]*)$/;
 
 export function createListSource(list: readonly ListMigration[]): MigrationSource {
   if (!Array.isArray(list)) throw new ConfigError('config', '`migrations` must be an array of { id, up, down } objects');
@@ -29,25 +28,26 @@ export function createListSource(list: readonly ListMigration[]): MigrationSourc
       const migrations: SourceMigration[] = [];
       for (const entry of list) {
         const id = String(entry?.id ?? '');
-        const match = ID.exec(id);
+        // The file-name grammar of §2 without an extension: a list entry is named like a file.
+        const match = classifyFolderName(id);
         if (!match) {
-          problems.push({ code: 'malformed-name', file: null, key: null, message: `migration id "${shortened(id)}" does not match <version>_<name> (e.g. 001_init)` });
+          problems.push({ code: 'malformed-name', file: null, key: null, message: `migration id "${shortened(id)}" does not match [V|migration_]<version>[_<name>] (e.g. 001_init)` });
           continue;
         }
-        const tooLong = tooLongToTrack(match[1]!, match[2]!);
+        const tooLong = tooLongToTrack(match.version, match.name);
         if (tooLong) {
           problems.push({ code: 'malformed-name', file: null, key: null, message: `migration id "${shortened(id)}" cannot be recorded: ${tooLong}` });
           continue;
         }
-        const key = versionKey(match[1]!);
+        const { key, version, name } = match;
         const other = seen.get(key);
         if (other !== undefined) {
-          problems.push({ code: 'duplicate-version', file: null, key, message: `version ${match[1]} is used by both ${other} and ${id}` });
+          problems.push({ code: 'duplicate-version', file: null, key, message: `version ${version} is used by both ${other} and ${id}` });
           continue;
         }
         seen.set(key, id);
         shapes.set(key, entry);
-        migrations.push({ key, version: match[1]!, name: match[2]!, id, kind: 'code', file: null, checksum: entry.checksum ?? null, meta: null });
+        migrations.push({ key, version, name, id: migrationId(version, name), kind: 'code', file: null, checksum: entry.checksum ?? null, meta: null });
       }
       migrations.sort((a, b) => compareVersions(a.version, b.version));
       return { migrations, problems, ignored: [] };

@@ -28,19 +28,29 @@ describe('list source: discovery', () => {
     assert.deepEqual(found.migrations.map((m) => m.checksum), ['abc123', null, null]);
   });
 
-  test('reports ids that do not match <version>_<name> as malformed, and leaves them out', async () => {
-    const bad = ['init', '001-init', '001_Init', '001', 'migration_001_init', '001_init.sql', ''];
+  test('reads ids with the file-name grammar of §2: separators, capitals, a V or migration_ prefix, no name', async () => {
+    const ids = ['001-init', '2_Add_Email', 'V3__Add_users', 'migration_004_add_feature', '5', '6.1-more', '2026_01_28_dated'];
+    const found = await createListSource(ids.map((id) => ({ id, up: noop }))).discover();
+    assert.deepEqual(found.problems, []);
+    assert.deepEqual(found.migrations.map((m) => [m.version, m.name, m.id]), [
+      ['001', 'init', '001_init'], ['2', 'Add_Email', '2_Add_Email'], ['3', 'Add_users', '3_Add_users'], ['004', 'add_feature', '004_add_feature'],
+      ['5', '', '5'], ['6.1', 'more', '6.1_more'], ['2026_01_28', 'dated', '2026_01_28_dated'],
+    ]);
+  });
+
+  test('reports ids that do not match the grammar as malformed, and leaves them out', async () => {
+    const bad = ['init', '001 init', '002_', '001_init.sql', 'V', '_001_a', ''];
     const found = await createListSource([...bad.map((id) => ({ id, up: noop })), { id: '002_ok', up: noop }]).discover();
     assert.deepEqual(found.migrations.map((m) => m.id), ['002_ok']);
     assert.deepEqual(
       found.problems.map((p) => [p.code, p.file, p.key, p.message]),
-      bad.map((id) => ['malformed-name', null, null, `migration id "${id}" does not match <version>_<name> (e.g. 001_init)`]),
+      bad.map((id) => ['malformed-name', null, null, `migration id "${id}" does not match [V|migration_]<version>[_<name>] (e.g. 001_init)`]),
     );
   });
 
   test('reports an entry without an id as malformed', async () => {
     const found = await createListSource([{ up: noop } as unknown as ListMigration]).discover();
-    assert.deepEqual(found.problems.map((p) => p.message), ['migration id "" does not match <version>_<name> (e.g. 001_init)']);
+    assert.deepEqual(found.problems.map((p) => p.message), ['migration id "" does not match [V|migration_]<version>[_<name>] (e.g. 001_init)']);
   });
 
   test('reports a version used twice (001 and 1), keeping the first entry', async () => {

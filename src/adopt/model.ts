@@ -1,0 +1,77 @@
+/**
+ * `strata import <tool>` (§12): what a reader of another tool's history gives back, and what
+ * it may ask of the database. Readers run plain SQL through the driver; the little that
+ * differs per dialect lives in each tool's own table, keyed by what the driver reports.
+ */
+import type { Dialect } from '../core/model.js';
+import type { Row } from '../drivers/driver.js';
+
+/** A checksum the other tool stored, and how it computes one from a file's bytes. */
+export interface StoredChecksum {
+  /** e.g. `Flyway CRC32`. */
+  readonly algorithm: string;
+  readonly stored: string;
+  /** The checksum of `bytes` the tool's way, as it would store it. */
+  compute(bytes: Buffer): string;
+  /** Whether `bytes` are what the tool applied (some tools accept more than one form). */
+  matches(bytes: Buffer): boolean;
+}
+
+/**
+ * One row of the other tool's history, in strata's terms.
+ * - `applied`: this version is applied (import it);
+ * - `through`: every migration up to this version in canonical order is applied (golang-migrate
+ *   keeps only its latest version, Flyway's baseline, `PRAGMA user_version`); `inclusive: false`
+ *   stops before it (the versions before a dirty golang-migrate one);
+ * - `failed`: failed, unfinished or dirty: never imported, listed as unmatched;
+ * - `skipped`: nothing to import, and nothing wrong (rolled back, a schema marker).
+ */
+export interface ToolRow {
+  /** The row in the other tool's own words (shown and logged). */
+  readonly row: string;
+  /** The version as the other tool wrote it; null = match the file by its checksum alone. */
+  readonly version: string | null;
+  readonly status: 'applied' | 'through' | 'failed' | 'skipped';
+  readonly inclusive?: boolean;
+  /** `through` without a version: the first `count` migrations in canonical order (`user_version`). */
+  readonly count?: number;
+  /** What a failed or skipped row is, or why a version is missing. */
+  readonly reason: string | null;
+  readonly checksum: StoredChecksum | null;
+}
+
+export interface ImportOptions {
+  /** `table`: the home-grown table to read. */
+  readonly fromTable?: string | undefined;
+  /** `table`: its column of versions. */
+  readonly versionColumn?: string | undefined;
+}
+
+/** What a reader may use: the run's connection, read-only. */
+export interface ReadContext {
+  /** Only to pick a tool's per-dialect SQL from its own table; never compared. */
+  readonly dialect: Dialect;
+  query(sql: string): Promise<Row[]>;
+  quote(name: string): string;
+  tableExists(table: string): Promise<boolean>;
+  columnExists(table: string, column: string): Promise<boolean>;
+  /** The migrations folder (absolute), null for a list source. */
+  readonly dir: string | null;
+  readonly options: ImportOptions;
+}
+
+export interface ToolReader {
+  /** The name `strata import` takes. */
+  readonly name: string;
+  /** The tool as users know it. */
+  readonly title: string;
+  /** The history table it reads, as shown in messages. */
+  readonly where: (options: ImportOptions) => string;
+  /**
+   * The rows of the other tool's history; null when its history is not in this database.
+   * Throws a ConfigError when the table is there but is not this tool's (it names the right one).
+   */
+  read(ctx: ReadContext): Promise<ToolRow[] | null>;
+  /** Cheap: whether this tool's history table is in the database (for `status`). Absent: the tool has no fixed table. */
+  present?(ctx: ReadContext): Promise<boolean>;
+}
