@@ -19,7 +19,7 @@ import { currentUser, type Environment, type OperationContext } from './operatio
 import { down, planRollback, redo, type DownResult, type RedoResult } from './operations/down.js';
 import { baseline, markApplied, unmark } from './operations/record.js';
 import { planRepair, repair, type RepairOptions, type RepairResult } from './operations/repair.js';
-import { history, info, validate, type InfoResult, type ValidateResult } from './operations/report.js';
+import { history, info, validate, type InfoResult, type ValidateOptions, type ValidateResult } from './operations/report.js';
 import { planReset, reset, type ResetOptions, type ResetResult } from './operations/reset.js';
 import { status, type StatusResult } from './operations/status.js';
 import { plan, up, type PlanResult, type UpOptions, type UpResult } from './operations/up.js';
@@ -91,7 +91,8 @@ export interface Migrator {
   down(options?: DownOptions): Promise<DownResult>;
   planDown(options?: DownOptions): Promise<PlanResult>;
   redo(): Promise<RedoResult>;
-  validate(): Promise<ValidateResult>;
+  /** §4 checks and the §11 lint; `all`: lint applied migrations too. */
+  validate(options?: ValidateOptions): Promise<ValidateResult>;
   history(options?: { limit?: number }): Promise<{ entries: LogRow[] }>;
   info(): Promise<InfoResult>;
   baseline(version: string): Promise<{ baselined: string[] }>;
@@ -198,7 +199,7 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
     down: guard((o?: DownOptions) => down(ctx, o)),
     planDown: guard((o?: DownOptions) => planRollback(ctx, o)),
     redo: guard(() => redo(ctx)),
-    validate: guard(() => validate(ctx)),
+    validate: guard((options?: ValidateOptions) => validate(ctx, options)),
     history: guard((o?: { limit?: number }) => history(ctx, o)),
     info: guard(() => info(ctx)),
     baseline: guard((v: string) => baseline(ctx, v)),

@@ -8,6 +8,7 @@
  */
 import type { AppliedMigration, Dialect, LogEntry, LogRow } from '../core/model.js';
 import type { SqlSyntax } from '../sql/split.js';
+import type { LintProfile } from '../lint/profile.js';
 
 export interface Capabilities {
   /** DDL can be rolled back inside a transaction (SQLite, PostgreSQL; not MySQL/MariaDB). */
@@ -114,6 +115,8 @@ export interface Driver {
 
   /** Engine and lock strategy in use (`info`, and the choice the lock is made by). */
   describe(): Promise<{ engine: string; lock: LockStrategy; serverVersion: string }>;
+  /** Which lint rules (SPEC §11) apply to this database, and its parser if any. Absent: the destructive rules only. */
+  lintProfile?(): Promise<LintProfile>;
 
   // ---- Lock: exactly one changing command at a time per database and tracking table ----
   /**

@@ -21,6 +21,7 @@ import { MysqlLeaseStore } from './lease-store.js';
 import { MysqlSessionLock, sessionLockName } from './lock.js';
 import { RunConnection } from './run-connection.js';
 import { MYSQL_SYNTAX } from './syntax.js';
+import { mysqlLintProfile } from './lint.js';
 import { type MysqlModule, type MysqlSession, type SessionSource, affectedOf, poolDisplay, poolSource, rowsOf, urlSource } from './session.js';
 import {
   APPLIED_COLUMNS, LOG_COLUMNS, type TrackingSql, createAppliedTableSql, createLogTableSql, quoteId, trackingSql, upgradeSql, withDatetimes,
@@ -96,6 +97,10 @@ class MysqlDriver implements Driver {
   async describe(): Promise<{ engine: string; lock: LockStrategy; serverVersion: string }> {
     const engine = await this.detectEngine();
     return { engine, lock: chooseLock(engine, this.options.lock), serverVersion: this.runConnection.facts.version };
+  }
+
+  async lintProfile() {
+    return mysqlLintProfile(await this.detectEngine(), this.runConnection.facts.version);
   }
 
   // ---- lock ----

@@ -19,6 +19,7 @@ import { SqliteLeaseStore } from './lease-store.js';
 import { fileIdentity, park, takeParked } from './parked.js';
 import { listSqliteObjects, sqliteInfo } from './introspect.js';
 import { SQLITE_SYNTAX } from './syntax.js';
+import { SQLITE_LINT_PROFILE } from './lint.js';
 
 type DatabaseConstructor = typeof Database;
 
@@ -167,6 +168,10 @@ class SqliteDriver implements Driver {
       this.statements.set(sql, statement);
     }
     return statement;
+  }
+
+  async lintProfile() {
+    return SQLITE_LINT_PROFILE;
   }
 
   async describe() {
