@@ -1,8 +1,10 @@
 /**
  * Applies the rules to one migration's statement facts, given what the migrations before it
- * (in canonical order) did: which tables this migration created (a lock on a table nobody
- * uses yet is harmless) and which `CHECK (c IS NOT NULL)` constraints were validated (they
- * make a later SET NOT NULL skip its scan).
+ * (in canonical order) did: which tables do not exist yet in the database when it runs — those
+ * it creates itself and, for a pending migration, those the pending migrations before it in the
+ * same run create (a lock on an empty table nobody uses yet is harmless) — and which
+ * `CHECK (c IS NOT NULL)` constraints were validated (they make a later SET NOT NULL skip its
+ * scan). A table no migration creates is taken to exist.
  */
 import type { Action, StatementFacts } from './actions.js';
 import type { LintProfile } from './profile.js';
@@ -17,16 +19,35 @@ export interface Finding {
 export class SchemaHistory {
   /** Tables created by the migration being read (reset by `startMigration`). */
   private createdHere = new Set<string>();
+  /** Tables created by the pending migrations read so far: they do not exist before this run. */
+  private readonly createdThisRun = new Set<string>();
+  private pending = false;
+  /** Tables dropped (or renamed away) and not created again: renaming another table to one restores the name. */
+  private readonly gone = new Set<string>();
   /** NOT VALID `CHECK (c IS NOT NULL)` constraints by name → `table.column`. */
   private readonly unvalidatedNotNull = new Map<string, string>();
   private readonly validatedNotNull = new Set<string>();
 
-  startMigration(): void {
+  /** `pending`: the migration is not applied, so it runs after the pending ones before it. */
+  startMigration(pending: boolean): void {
+    if (this.pending) for (const table of this.createdHere) this.createdThisRun.add(table);
     this.createdHere = new Set();
+    this.pending = pending;
   }
 
+  /** The table does not exist before this migration runs (so locking it blocks nobody). */
   isNew(table: string | null): boolean {
+    return table !== null && (this.createdHere.has(table) || (this.pending && this.createdThisRun.has(table)));
+  }
+
+  /** The table is created by this very migration (so what it deletes, this migration wrote). */
+  isCreatedHere(table: string | null): boolean {
     return table !== null && this.createdHere.has(table);
+  }
+
+  /** A table takes the name of one dropped before it (the last step of a table rebuild). */
+  restoresName(action: Action): boolean {
+    return action.type === 'rename-table' && this.gone.has(action.to);
   }
 
   hasValidatedNotNull(table: string, column: string): boolean {
@@ -37,12 +58,19 @@ export class SchemaHistory {
     switch (action.type) {
       case 'create-table':
         this.createdHere.add(action.table);
+        this.gone.delete(action.table);
         break;
       case 'drop-table':
+        this.gone.add(action.table);
         this.createdHere.delete(action.table);
+        this.createdThisRun.delete(action.table);
         break;
       case 'rename-table':
-        if (this.createdHere.delete(action.table)) this.createdHere.add(action.to);
+        if (this.isNew(action.table)) this.createdHere.add(action.to);
+        this.gone.delete(action.to);
+        this.gone.add(action.table);
+        this.createdHere.delete(action.table);
+        this.createdThisRun.delete(action.table);
         break;
       case 'add-constraint': {
         if (action.notNullColumn === null) break;
@@ -83,8 +111,13 @@ export function checkStatement(facts: StatementFacts, history: SchemaHistory, op
   }
   for (const action of facts.actions) {
     const table = 'table' in action ? action.table : null;
+    // Data rules skip tables this migration created; lock and rename rules also those the
+    // pending migrations before it create (empty, and unknown to the running application).
+    if (families.has('destructive') && !history.isCreatedHere(table)) {
+      const finding = destructive(action);
+      if (finding !== null && (finding.code !== 'rename' || (!history.isNew(table) && !history.restoresName(action)))) findings.push(finding);
+    }
     if (!history.isNew(table)) {
-      if (families.has('destructive')) pushFinding(findings, destructive(action));
       if (families.has('lock-heavy-ddl')) pushFinding(findings, lockHeavy(action, history));
       if (families.has('online-alter') && action.type === 'add-column' && action.notAtEnd && options.profile.instantAddColumnAnywhere !== true) {
         findings.push({ code: 'add-column-not-at-end', what: `ALTER TABLE ${action.table} ADD COLUMN ${action.column} FIRST/AFTER` });

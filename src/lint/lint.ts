@@ -20,6 +20,8 @@ export interface LintTarget {
   readonly script: SqlScript | null;
   /** Runs inside a transaction that holds DDL. */
   readonly inTransaction: boolean;
+  /** Not applied yet: it runs after the pending migrations before it, in the same run. */
+  readonly pending: boolean;
   /** Report its findings (pending, or `--all`); otherwise only read for what it creates. */
   readonly report: boolean;
   /** The whole file's text when the up script is only part of it (for file-wide allow comments). */
@@ -53,7 +55,7 @@ export async function lintMigrations(targets: readonly LintTarget[], syntax: Sql
   const read = (text: string): StatementFacts => (reader ? reader(text) : null) ?? readStatement(text, syntax);
   const history = new SchemaHistory();
   for (const target of targets) {
-    history.startMigration();
+    history.startMigration(target.pending);
     if (target.script === null) {
       if (target.report) result.notLinted.push({ file: target.file, reason: 'code migration: what it runs is known only when it runs' });
       continue;

@@ -70,13 +70,13 @@ export async function validate(ctx: OperationContext, options: ValidateOptions =
     if (entry.source === null) continue;
     const report = entry.state === 'pending' || options.all === true;
     if (entry.source.kind === 'code') {
-      targets.push({ file: entry.file ?? entry.id, script: null, inTransaction: false, report });
+      targets.push({ file: entry.file ?? entry.id, script: null, inTransaction: false, pending: entry.state === 'pending', report });
       continue;
     }
     const [m] = await loadEntries(ctx, [entry]);
     if (m?.up.type !== 'sql') continue;
     const script = m.up.script;
-    targets.push({ file: script.file, script, inTransaction: m.meta.transaction && driver.capabilities.transactionalDdl, report, fileText: script.startLine > 1 ? await wholeFile(script.file) : null });
+    targets.push({ file: script.file, script, inTransaction: m.meta.transaction && driver.capabilities.transactionalDdl, pending: entry.state === 'pending', report, fileText: script.startLine > 1 ? await wholeFile(script.file) : null });
   }
   const lint = await lintMigrations(targets, driver.syntax, profile);
   // A CONCURRENTLY statement in a transaction is also a §2 forbidden statement: the lint's error names it better.

@@ -14,11 +14,14 @@ import { SYNTAX } from '../support/syntax.js';
 import type { DialectName } from '../support/dialects.js';
 import { CASES, caseFiles } from './cases.js';
 
-function targets(files: Record<string, string>, transactional: boolean, report = () => true): LintTarget[] {
+/** Lints `files` in order; those named in `applied` are applied (the others pending), and reported only with `all`. */
+function targets(files: Record<string, string>, transactional: boolean, { applied = [] as string[], all = true } = {}): LintTarget[] {
   return Object.entries(files).map(([file, sql]) => ({
-    file, script: { sql, file, startLine: 1 }, inTransaction: transactional && !sql.includes('-- transaction: off'), report: report(),
+    file, script: { sql, file, startLine: 1 }, inTransaction: transactional && !sql.includes('-- transaction: off'),
+    pending: !applied.includes(file), report: all || !applied.includes(file),
   }));
 }
+const SETUP_APPLIED = { applied: ['001_setup.sql'] };
 
 const codesIn = (result: LintResult, file: string) => [...result.errors, ...result.warnings].filter((w) => w.file === file).map((w) => w.code);
 
@@ -34,7 +37,7 @@ for (const [dialect, label, profile, transactional] of PROFILES) {
     const { files, flagFile, missFile } = caseFiles(dialect);
     let result: LintResult;
     test('lints every case file', async () => {
-      result = await lintMigrations(targets(files, transactional), SYNTAX[dialect], profile);
+      result = await lintMigrations(targets(files, transactional, SETUP_APPLIED), SYNTAX[dialect], profile);
       assert.equal(result.parser, profile.loadReader ? 'database' : 'tokens');
       assert.deepEqual(codesIn(result, '001_setup.sql'), [], 'creating tables warns of nothing');
     });
@@ -50,9 +53,27 @@ for (const [dialect, label, profile, transactional] of PROFILES) {
 describe('what the migrations before tell', () => {
   const pg = (files: Record<string, string>) => lintMigrations(targets(files, true), SYNTAX.postgres, POSTGRES_LINT_PROFILE);
 
-  test('a table created by an earlier migration exists before this one: CREATE INDEX on it is flagged', async () => {
-    const result = await pg({ '001_a.sql': 'CREATE TABLE a (id int);', '002_b.sql': 'CREATE INDEX a_id ON a (id);' });
+  test('a table created by an applied migration exists before this one: CREATE INDEX on it is flagged', async () => {
+    const files = { '001_a.sql': 'CREATE TABLE a (id int);', '002_b.sql': 'CREATE INDEX a_id ON a (id);' };
+    const result = await lintMigrations(targets(files, true, { applied: ['001_a.sql'] }), SYNTAX.postgres, POSTGRES_LINT_PROFILE);
     assert.deepEqual(codesIn(result, '002_b.sql'), ['index-not-concurrently']);
+  });
+
+  test('a table created by a pending migration before it does not exist yet: the same run creates it empty', async () => {
+    const result = await pg({ '001_a.sql': 'CREATE TABLE a (id int);', '002_b.sql': 'CREATE INDEX a_id ON a (id);\nALTER TABLE a ADD CONSTRAINT a_u UNIQUE (id);' });
+    assert.deepEqual(codesIn(result, '002_b.sql'), []);
+  });
+
+  test('with --all, an applied migration is judged as when it ran: tables of earlier migrations existed', async () => {
+    const files = { '001_a.sql': 'CREATE TABLE a (id int);', '002_b.sql': 'CREATE INDEX a_id ON a (id);' };
+    const result = await lintMigrations(targets(files, true, { applied: Object.keys(files) }), SYNTAX.postgres, POSTGRES_LINT_PROFILE);
+    assert.deepEqual(codesIn(result, '002_b.sql'), ['index-not-concurrently']);
+  });
+
+  test('renaming a table to the name of one dropped before it (a rebuild) is not a rename the application sees', async () => {
+    const files = { '001_tmp.sql': 'CREATE TABLE _a_tmp (id int);', '002_drop.sql': '-- strata:allow drop-table\nDROP TABLE a;', '003_rename.sql': 'ALTER TABLE _a_tmp RENAME TO a;\nALTER TABLE b RENAME TO c;' };
+    const result = await lintMigrations(targets(files, true, { applied: Object.keys(files) }), SYNTAX.sqlite, SQLITE_LINT_PROFILE);
+    assert.deepEqual(result.warnings.map((w) => [w.code, w.file, w.line]), [['rename', '003_rename.sql', 2]]);
   });
 
   test('a table no migration created (made by hand, or by another tool) is taken to exist', async () => {
@@ -66,12 +87,13 @@ describe('what the migrations before tell', () => {
   });
 
   test('a CHECK (c IS NOT NULL) validated in an earlier migration lets SET NOT NULL through', async () => {
-    const result = await pg({
+    const files = {
       '001_a.sql': 'CREATE TABLE a (id int, c int);',
       '002_check.sql': 'ALTER TABLE a ADD CONSTRAINT a_c_nn CHECK (c IS NOT NULL) NOT VALID;',
       '003_validate.sql': 'ALTER TABLE a VALIDATE CONSTRAINT a_c_nn;',
       '004_not_null.sql': 'ALTER TABLE a ALTER COLUMN c SET NOT NULL;\nALTER TABLE a ALTER COLUMN id SET NOT NULL;',
-    });
+    };
+    const result = await lintMigrations(targets(files, true, { applied: ['001_a.sql'] }), SYNTAX.postgres, POSTGRES_LINT_PROFILE);
     assert.deepEqual(codesIn(result, '004_not_null.sql'), ['set-not-null'], 'only id, whose CHECK was never added');
     assert.match(result.warnings.find((w) => w.file === '004_not_null.sql')!.message, /^004_not_null\.sql:2: .*COLUMN id SET NOT NULL/);
   });
@@ -83,13 +105,12 @@ describe('what the migrations before tell', () => {
 
   test('applied migrations are read for what they create but not reported', async () => {
     const files = { '001_a.sql': 'DROP TABLE old;\nCREATE TABLE a (id int);', '002_b.sql': 'DELETE FROM a;' };
-    let n = 0;
-    const result = await lintMigrations(targets(files, true, () => n++ > 0), SYNTAX.postgres, POSTGRES_LINT_PROFILE);
+    const result = await lintMigrations(targets(files, true, { applied: ['001_a.sql'], all: false }), SYNTAX.postgres, POSTGRES_LINT_PROFILE);
     assert.deepEqual(result.warnings.map((w) => w.code), ['delete-without-where']);
   });
 
   test('a code migration is not read, and said so', async () => {
-    const result = await lintMigrations([{ file: '001_a.ts', script: null, inTransaction: true, report: true }], SYNTAX.postgres, POSTGRES_LINT_PROFILE);
+    const result = await lintMigrations([{ file: '001_a.ts', script: null, inTransaction: true, pending: true, report: true }], SYNTAX.postgres, POSTGRES_LINT_PROFILE);
     assert.deepEqual(result.notLinted, [{ file: '001_a.ts', reason: 'code migration: what it runs is known only when it runs' }]);
   });
 });
@@ -114,7 +135,7 @@ describe('allow comments', () => {
 
   test('a marker file: the header above `-- migrate:up` counts as the leading block', async () => {
     const fileText = '-- strata:allow drop-table\n-- migrate:up\nDROP TABLE a;\n-- migrate:down\n';
-    const result = await lintMigrations([{ file: 'm.sql', script: { sql: 'DROP TABLE a;', file: 'm.sql', startLine: 3 }, fileText, inTransaction: true, report: true }], SYNTAX.sqlite, SQLITE_LINT_PROFILE);
+    const result = await lintMigrations([{ file: 'm.sql', script: { sql: 'DROP TABLE a;', file: 'm.sql', startLine: 3 }, fileText, inTransaction: true, pending: true, report: true }], SYNTAX.sqlite, SQLITE_LINT_PROFILE);
     assert.deepEqual(result.warnings, []);
   });
 });
