@@ -21,7 +21,10 @@ export type { GraphOptions, GraphResult, GraphFormat, GraphNode, GraphEdge } fro
 export type { DocsResult, DocsMigration } from './operations/docs.js';
 export type { UpResult, PlanResult, UpOptions } from './operations/up.js';
 export type { DownResult, RedoResult } from './operations/down.js';
-export type { InfoResult, ValidateResult } from './operations/report.js';
+export type { InfoResult, ValidateResult, ValidateOptions } from './operations/report.js';
+export { githubAnnotations, sarifLog } from './lint/formats.js';
+export { LINT_RULES, type LintRule } from './lint/rules.js';
+export type { LintWarning } from './lint/lint.js';
 export type { RepairResult, RepairOptions } from './operations/repair.js';
 export type { ResetResult, ResetOptions } from './operations/reset.js';
 export type { ImportResult, ImportRunOptions } from './operations/import.js';

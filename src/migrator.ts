@@ -20,7 +20,7 @@ import { down, planRollback, redo, type DownResult, type RedoResult } from './op
 import { baseline, markApplied, unmark } from './operations/record.js';
 import { importHistory, type ImportResult, type ImportRunOptions } from './operations/import.js';
 import { planRepair, repair, type RepairOptions, type RepairResult } from './operations/repair.js';
-import { history, info, validate, type InfoResult, type ValidateResult } from './operations/report.js';
+import { history, info, validate, type InfoResult, type ValidateOptions, type ValidateResult } from './operations/report.js';
 import { planReset, reset, type ResetOptions, type ResetResult } from './operations/reset.js';
 import { status, type StatusResult } from './operations/status.js';
 import { dump, type DumpOptions, type DumpResult } from './operations/dump.js';
@@ -96,7 +96,8 @@ export interface Migrator {
   down(options?: DownOptions): Promise<DownResult>;
   planDown(options?: DownOptions): Promise<PlanResult>;
   redo(): Promise<RedoResult>;
-  validate(): Promise<ValidateResult>;
+  /** §4 checks and the §11 lint; `all`: lint applied migrations too. */
+  validate(options?: ValidateOptions): Promise<ValidateResult>;
   history(options?: { limit?: number }): Promise<{ entries: LogRow[] }>;
   /** Per migration: its runs, failures, last and slowest duration, from the log (read-only). */
   stats(): Promise<StatsResult>;
@@ -213,7 +214,7 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
     down: guard((o?: DownOptions) => down(ctx, o)),
     planDown: guard((o?: DownOptions) => planRollback(ctx, o)),
     redo: guard(() => redo(ctx)),
-    validate: guard(() => validate(ctx)),
+    validate: guard((options?: ValidateOptions) => validate(ctx, options)),
     history: guard((o?: { limit?: number }) => history(ctx, o)),
     stats: guard(() => stats(ctx)),
     graph: guard((o?: GraphOptions) => graph(ctx, o)),

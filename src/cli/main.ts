@@ -10,7 +10,8 @@ import { createOutput, reportError, type Output } from './output.js';
 import { resolveOptions, type GlobalFlags } from './options.js';
 import { Progress } from './progress.js';
 import { guardRun, type ProcessCrash } from './run-guard.js';
-import { renderHistory, renderInfo, renderPlan, renderRepairPlan, renderStatus, renderValidate } from './render.js';
+import { renderHistory, renderInfo, renderPlan, renderRepairPlan, renderStatus } from './render.js';
+import { validateCommand, type ValidateFlags } from './validate.js';
 import { init, newMigration } from './scaffold.js';
 import { dumpCommand, type DumpFlags } from './dump.js';
 import { addInsightCommands } from './insight.js';
@@ -286,14 +287,12 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
       renderPlan(out, result, 'apply');
     }));
 
-  command('validate', 'check migrations and the tracking table without changing anything')
+  command('validate', 'check migrations and the tracking table without changing anything, and lint pending SQL migrations (docs/lint.md)')
     .alias('lint')
-    .action(run(async ({ out, migrator }) => {
-      const result = await migrator.validate();
-      out.document(result);
-      renderValidate(out, result);
-      return result.ok ? EXIT.ok : EXIT.refused;
-    }));
+    .option('--all', 'lint applied migrations too')
+    .option('--strict', 'warnings also exit 3')
+    .addOption(new Option('--format <format>', 'text (default), github (workflow annotations) or sarif').choices(['text', 'github', 'sarif']))
+    .action(run(async (session, args) => validateCommand(session, args[0] as ValidateFlags)));
 
   command('history', 'the audit log, newest first')
     .option('--limit <n>', 'how many entries (default 100)')

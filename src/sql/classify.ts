@@ -11,7 +11,7 @@
 import { SqlLexer, type SqlSyntax, type SqlTokenKind } from './split.js';
 
 /** A token of one statement, with the parenthesis depth it sits at. */
-interface Token {
+export interface Token {
   readonly kind: SqlTokenKind;
   readonly raw: string;
   /** Upper-cased text for words, '' for everything else. */
@@ -20,7 +20,7 @@ interface Token {
 }
 
 /** Lazy, so questions about the first words never lex a 5 MB INSERT to its end. */
-function* tokensOf(text: string, syntax: SqlSyntax): Generator<Token> {
+export function* tokensOf(text: string, syntax: SqlSyntax): Generator<Token> {
   const lexer = new SqlLexer(text, syntax);
   let depth = 0;
   for (let token = lexer.next(); token; token = lexer.next()) {
@@ -265,7 +265,7 @@ const INSERT_MODIFIERS = ['LOW_PRIORITY', 'DELAYED', 'HIGH_PRIORITY', 'IGNORE', 
 const UPDATE_MODIFIERS = ['LOW_PRIORITY', 'IGNORE', 'ONLY', 'OR', 'REPLACE', 'ROLLBACK', 'ABORT', 'FAIL'];
 
 /** Index of the table name in `ALTER [ONLINE|IGNORE] TABLE [IF EXISTS] [ONLY] name`, or -1. */
-function alterTableNameIndex(tokens: readonly Token[]): number {
+export function alterTableNameIndex(tokens: readonly Token[]): number {
   const table = skipWords(tokens, 1, ['ONLINE', 'IGNORE']);
   if (tokens[0]?.word !== 'ALTER' || tokens[table]?.word !== 'TABLE') return -1;
   return skipWords(tokens, table + 1, ['IF', 'EXISTS', 'ONLY']);
@@ -304,19 +304,19 @@ function hasWordAfter(tokens: readonly Token[], index: number, word: string): bo
   return wordIndex(tokens, word, index + 1) >= 0;
 }
 
-function wordIndex(tokens: readonly Token[], word: string, from: number): number {
+export function wordIndex(tokens: readonly Token[], word: string, from: number): number {
   for (let i = Math.max(0, from); i < tokens.length; i++) if (tokens[i]?.word === word) return i;
   return -1;
 }
 
-function skipWords(tokens: readonly Token[], from: number, words: readonly string[]): number {
+export function skipWords(tokens: readonly Token[], from: number, words: readonly string[]): number {
   let i = from;
   while (i >= 0 && words.includes(tokens[i]?.word ?? '')) i++;
   return i;
 }
 
 /** Index just past the (possibly qualified) name at `from`. */
-function skipName(tokens: readonly Token[], from: number): number {
+export function skipName(tokens: readonly Token[], from: number): number {
   let i = from;
   while (namePart(tokens[i]) !== null) {
     i++;
@@ -327,7 +327,7 @@ function skipName(tokens: readonly Token[], from: number): number {
 }
 
 /** `users`, `public.users`, `"My Table"`, `` `db`.`t` `` at `index`, quotes removed. */
-function nameAt(tokens: readonly Token[], index: number): string | null {
+export function nameAt(tokens: readonly Token[], index: number): string | null {
   if (index < 0) return null;
   const parts: string[] = [];
   for (let i = index; ; i += 2) {

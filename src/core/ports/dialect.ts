@@ -6,6 +6,7 @@
  */
 import type { SqlSyntax } from '../../sql/split.js';
 import type { Dialect } from '../model.js';
+import type { LintProfile } from '../../lint/profile.js';
 
 export interface Capabilities {
   /** DDL can be rolled back inside a transaction (SQLite, PostgreSQL; not MySQL/MariaDB). */
@@ -44,6 +45,8 @@ export interface DialectFacts {
    * database's own terms (`find it with SHOW PROCESSLIST`).
    */
   readonly findLockHolder: string;
+  /** Which lint rules (SPEC §11) apply to this database, and its parser if any. Absent: the destructive rules only. */
+  lintProfile?(): Promise<LintProfile>;
   /** `name` as a quoted identifier of this database, quotes inside it escaped. */
   quoteIdentifier(name: string): string;
   /** The database as shown to users: never contains a password. */

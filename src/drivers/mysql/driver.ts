@@ -24,6 +24,7 @@ import type { SchemaReader } from '../../core/schema.js';
 import { MysqlSessionLock, sessionLockName } from './lock.js';
 import { RunConnection } from './run-connection.js';
 import { MYSQL_SYNTAX } from './syntax.js';
+import { mysqlLintProfile } from './lint.js';
 import { type MysqlModule, type MysqlSession, type SessionSource, affectedOf, poolDisplay, poolSource, rowsOf, urlSource } from './session.js';
 import {
   APPLIED_COLUMNS, LOG_COLUMNS, type TrackingSql, createAppliedTableSql, createLogTableSql, isoSql, quoteId, trackingSql, upgradeSql, withDatetimes,
@@ -99,6 +100,10 @@ class MysqlDriver implements Driver {
   async describe(): Promise<{ engine: string; lock: LockStrategy; serverVersion: string }> {
     const engine = await this.detectEngine();
     return { engine, lock: chooseLock(engine, this.options.lock), serverVersion: this.runConnection.facts.version };
+  }
+
+  async lintProfile() {
+    return mysqlLintProfile(await this.detectEngine(), this.runConnection.facts.version);
   }
 
   // ---- lock ----

@@ -29,6 +29,7 @@ import { PgLeaseStore } from './lease-store.js';
 import { MissingDatabaseDriver } from './missing-database.js';
 import { PgSession } from './session.js';
 import { POSTGRES_SYNTAX } from './syntax.js';
+import { POSTGRES_LINT_PROFILE } from './lint.js';
 import {
   COLUMNS_SQL, appendLogSql, assertStrataLog, deleteAllAppliedSql, deleteAppliedSql, existingColumns, guarded, inlineParams, progressSql,
   selectAppliedSql, trackingDdl, upsertAppliedSql, type ExistingColumns, type TrackingNames,
@@ -198,6 +199,10 @@ class PostgresDriver implements Driver {
   connectionLost(error: Error): void {
     this.broken ??= scrub(error, this.connection.secrets);
     this.advisory?.forget();
+  }
+
+  async lintProfile() {
+    return POSTGRES_LINT_PROFILE;
   }
 
   async describe() {

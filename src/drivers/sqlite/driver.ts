@@ -22,6 +22,7 @@ import { listSqliteObjects, sqliteInfo } from './introspect.js';
 import { sqliteSchemaReader } from './schema-reader.js';
 import type { SchemaReader } from '../../core/schema.js';
 import { SQLITE_SYNTAX } from './syntax.js';
+import { SQLITE_LINT_PROFILE } from './lint.js';
 
 type DatabaseConstructor = typeof Database;
 
@@ -170,6 +171,10 @@ class SqliteDriver implements Driver {
       this.statements.set(sql, statement);
     }
     return statement;
+  }
+
+  async lintProfile() {
+    return SQLITE_LINT_PROFILE;
   }
 
   async describe() {
