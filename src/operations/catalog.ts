@@ -8,8 +8,8 @@ import { ValidationError } from '../core/errors.js';
 import type { LoadedMigration } from '../core/model.js';
 import type { Entry } from '../core/state.js';
 import { versionKey } from '../core/version.js';
-import type { Driver } from '../drivers/driver.js';
-import { readFailedAttempts, type FailedAttempt } from '../drivers/log-queries.js';
+import type { Driver } from '../core/ports/index.js';
+import { readFailedAttempts, type FailedAttempt } from './log-queries.js';
 import { readState, type OperationContext } from './context.js';
 import type { StatusState } from './status.js';
 

@@ -4,7 +4,7 @@
  */
 import { AbortError, ConfigError } from '../core/errors.js';
 import { schemaScript, type SchemaReadOptions, type SchemaSnapshot } from '../core/schema.js';
-import type { Driver } from '../drivers/driver.js';
+import type { Driver } from '../core/ports/index.js';
 import type { OperationContext } from './context.js';
 
 export interface DumpOptions {

@@ -9,7 +9,7 @@ import { ConfigError, ValidationError } from '../core/errors.js';
 import type { SourceMigration } from '../core/model.js';
 import { nearestName } from '../core/nearest-name.js';
 import { inTransaction, rollbackFailed } from '../core/transaction.js';
-import type { Driver } from '../drivers/driver.js';
+import type { Driver } from '../core/ports/index.js';
 import { matchRows, type Mapping, type RowNote } from '../adopt/match.js';
 import type { ImportOptions, ReadContext, ToolReader } from '../adopt/model.js';
 import { TOOL_NAMES, TOOLS } from '../adopt/tools.js';

@@ -4,7 +4,7 @@
  * table is an empty report, and nothing is created).
  */
 import { compareVersions } from '../core/version.js';
-import { readRunFigures, type RunFigures } from '../drivers/log-queries.js';
+import { readRunFigures, type RunFigures } from './log-queries.js';
 import type { OperationContext } from './context.js';
 
 /** One migration's applies: `runs` counts `up` runs, failed ones included; null durations are rows of an older strata. */

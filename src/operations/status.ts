@@ -2,7 +2,7 @@
 import type { IgnoredFile, Problem } from '../core/model.js';
 import type { EntryState } from '../core/state.js';
 import type { LockHolder } from '../core/ports/index.js';
-import type { FailedAttempt } from '../drivers/log-queries.js';
+import type { FailedAttempt } from './log-queries.js';
 import { failedByKey } from './catalog.js';
 import { readState, type OperationContext } from './context.js';
 import { adoptionNotes } from '../adopt/detect.js';

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { LogEntry } from '../../src/core/model.js';
 import type { Driver } from '../../src/drivers/driver.js';
 import { openDriver } from '../../src/drivers/load-driver.js';
-import { readFailedAttempts, readRunFigures } from '../../src/drivers/log-queries.js';
+import { readFailedAttempts, readRunFigures } from '../../src/operations/log-queries.js';
 import { allDialects, notListed, type FreshDatabase } from '../support/dialects.js';
 import { driverOptions, logEntry } from '../support/driver-fixtures.js';
 

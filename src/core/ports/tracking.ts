@@ -31,7 +31,7 @@ export interface TrackingStore {
   readLog(limit: number): Promise<LogRow[]>;
   /**
    * Optional, read-only. Runs one SELECT over the log table (`status`'s failed state, `stats`:
-   * see src/drivers/log-queries.ts) and returns its rows; null when the log table does not
+   * see src/operations/log-queries.ts) and returns its rows; null when the log table does not
    * exist. Never creates anything. Absent: the log reads as empty.
    */
   selectFromLog?(select: LogSelect): Promise<Record<string, unknown>[] | null>;

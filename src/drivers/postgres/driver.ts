@@ -9,7 +9,7 @@ import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
 import { strataPackage } from '../../package-info.js';
 import type { AppliedChecksum, Capabilities, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, LockHolder, LockOptions, LockStrategy, Row } from '../driver.js';
 import { Lease, leaseOwner } from '../lease.js';
-import type { LogSelect } from '../log-queries.js';
+import type { LogSelect } from '../driver.js';
 import { LOG_COLUMNS, appliedValues, assertStrataTable, logValues, toApplied, toLogRow } from '../tracking-rows.js';
 import { loadPg, openRunConnection, sendCancelRequest, type PostgresTarget, type RunConnection } from './connection.js';
 import { capabilitiesOf, chooseLock, detectEngine, serverVersionOf, type Engine } from './engine.js';

@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError, ConnectionError, messageOf } from '../../core/errors.js';
 import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
 import { Lease, leaseOwner } from '../lease.js';
-import type { LogSelect } from '../log-queries.js';
+import type { LogSelect } from '../driver.js';
 import type { AppliedChecksum, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, IntegrityViolation, LockHolder, LockOptions, Row } from '../driver.js';
 import { APPLIED_COLUMNS, LOG_COLUMNS, appliedValues, assertStrataTable, logValues, toApplied, toLogRow } from '../tracking-rows.js';
 import { splitStatements } from '../../sql/split.js';

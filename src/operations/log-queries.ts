@@ -5,9 +5,9 @@
  * asks once per migration. A driver supplies only its log table's quoted name and how a time
  * column reads as ISO text (`Driver.selectFromLog`).
  */
-import type { Driver, LogSelect, Row } from './driver.js';
+import type { Driver, LogSelect, Row } from '../core/ports/index.js';
 
-export type { LogSelect, LogTableSql } from './driver.js';
+export type { LogSelect, LogTableSql } from '../core/ports/index.js';
 
 /** The last attempt of a migration, when it was a failed `up`. */
 export interface FailedAttempt {
