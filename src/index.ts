@@ -15,6 +15,7 @@ export {
 export type { ErrorCode } from './core/errors.js';
 export type { Db, Problem, LogRow, AppliedMigration } from './core/model.js';
 export type { StrataEvent } from './core/events.js';
+export type { BatchOptions, BatchInfo, BatchResult } from './core/batch/options.js';
 export type { StatusResult, StatusMigration } from './operations/status.js';
 export type { UpResult, PlanResult, UpOptions } from './operations/up.js';
 export type { DownResult, RedoResult } from './operations/down.js';

@@ -4,6 +4,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Driver } from '../drivers/driver.js';
 import { splitScript } from '../sql/split.js';
 import { MigrationError } from './errors.js';
+import type { BatchMethod } from './batch/walk.js';
 import type { Db } from './model.js';
 
 export interface DbHandleOptions {
@@ -15,6 +16,8 @@ export interface DbHandleOptions {
   readonly beforeStatement: () => Promise<void>;
   /** Counts statements, for a non-transactional migration's progress. */
   readonly onStatement: () => void;
+  /** `db.batch`, bound to the migration that runs (absent: the handle cannot batch). */
+  readonly batch?: BatchMethod;
 }
 
 export function createDbHandle(options: DbHandleOptions): Db {
@@ -82,6 +85,10 @@ export function createDbHandle(options: DbHandleOptions): Db {
       }
       await exec(readFileSync(full, 'utf8'));
     }),
+    batch: withCallSite(async (batchOptions, fn) => {
+      if (!options.batch) throw new Error('db.batch is available only inside a migration that strata runs');
+      return options.batch(batchOptions, fn);
+    }) as Db['batch'],
     log(...args) {
       options.log(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
     },

@@ -8,6 +8,7 @@
  */
 import type { AppliedMigration, Dialect, LogEntry, LogRow } from '../core/model.js';
 import type { SqlSyntax } from '../sql/split.js';
+import type { BatchSupport } from '../core/batch/support.js';
 
 export interface Capabilities {
   /** DDL can be rolled back inside a transaction (SQLite, PostgreSQL; not MySQL/MariaDB). */
@@ -231,6 +232,9 @@ export interface Driver {
    * (until §7 backups exist) and returns the copy's path.
    */
   copyBeforeReset?(): Promise<string | null>;
+
+  /** Optional: what `db.batch` needs from this dialect (§10); absent, `db.batch` is refused. */
+  readonly batch?: BatchSupport;
 
   // ---- Errors and signals ----
   errorFacts(error: unknown): ErrorFacts;
