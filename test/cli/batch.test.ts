@@ -5,11 +5,11 @@
  * once; progress goes to stderr, never to stdout with --json.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { allDialects, notListed, type DialectName } from '../support/dialects.js';
 import { nativeConnection } from '../support/native.js';
-import { project, strata } from '../support/project.js';
+import { BIN, project, strata } from '../support/project.js';
 
 const ROWS = 500;
 const SIZE = 50;
@@ -114,3 +114,29 @@ for (const dialect of allDialects()) {
     });
   });
 }
+
+/** util-linux `script`, which runs a command on a pseudo-terminal; null when it is not installed. */
+function scriptProgram(): string | null {
+  try {
+    return execFileSync('sh', ['-c', 'command -v script'], { encoding: 'utf8' }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+describe('strata up on a terminal', { skip: notListed('sqlite') || (scriptProgram() === null ? 'util-linux script is not installed' : false) }, () => {
+  test('draws a progress bar on stderr while db.batch walks a table', () => {
+    const p = project({
+      '001_items.sql': 'CREATE TABLE items (id INTEGER PRIMARY KEY, touched INTEGER NOT NULL DEFAULT 0);\nWITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) INSERT INTO items (id) SELECT i FROM n;\n',
+      '002_walk.ts': "export const transaction = false;\nexport async function up(db) {\n  await db.batch({ table: 'items', size: 100, pauseMs: 5 }, async (rows) => {\n    await db.run('UPDATE items SET touched = 1 WHERE id >= ? AND id <= ?', [rows[0].id, rows.at(-1).id]);\n  });\n}\n",
+    });
+    try {
+      const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} up --db sqlite:app.db`;
+      const text = execFileSync(scriptProgram()!, ['-qec', command, '/dev/null'], { cwd: p.dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', DATABASE_URL: '' } });
+      assert.match(text, /items:id \[[█░]+\] \d+% \| \d+\/3000 rows \(estimate\) \| [\d,]+ rows\/s/);
+      assert.match(text, /applied 002_walk/);
+    } finally {
+      p.cleanup();
+    }
+  });
+});
