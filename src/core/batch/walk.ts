@@ -93,13 +93,13 @@ export function batchMethod(scope: BatchScope): BatchMethod {
           await fn(rows as T[], { batch: batch + 1, done, total, totalEstimated: true });
           after = lastKey(rows, key);
           if (ownCommits) {
-            // A signal during the batch: it rolls back, never committed after the signal (§5).
-            await scope.safePoint();
             const checkpoint = { name, lastKey: encodeKey(after), batches: batch + 1, rowsDone: done + rows.length };
             await support.checkpoints.write(scope.version, checkpoint);
             scope.onStatement();
             // Checked against the lease in the same transaction, like every tracking write.
             await driver.writeProgress(scope.version, scope.statementsDone(), null);
+            // A signal during the batch: it rolls back, never committed after the signal (§5).
+            await scope.safePoint();
           }
         }
         if (ownCommits) await driver.commit();
