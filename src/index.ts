@@ -19,6 +19,7 @@ export type { StatusResult, StatusMigration, StatusState } from './operations/st
 export type { StatsResult, StatsMigration } from './operations/stats.js';
 export type { GraphOptions, GraphResult, GraphFormat, GraphNode, GraphEdge } from './operations/graph.js';
 export type { DocsResult, DocsMigration } from './operations/docs.js';
+export type { BatchOptions, BatchInfo, BatchResult } from './core/batch/options.js';
 export type { UpResult, PlanResult, UpOptions } from './operations/up.js';
 export type { DownResult, RedoResult } from './operations/down.js';
 export type { InfoResult, ValidateResult, ValidateOptions } from './operations/report.js';

@@ -15,7 +15,7 @@ const KNOWN: Record<keyof MigratorOptions | keyof UpOptions, true> = {
   db: true, dir: true, migrations: true, table: true, schema: true, lock: true, lockTimeout: true, ddlLockTimeout: true,
   ddlRetries: true, statementTimeout: true, leaseTtl: true, allowOutOfOrder: true, userVersion: true, environment: true,
   logger: true, onEvent: true, signal: true, cwd: true, createDirectory: true, connectTimeout: true, migrationTimeout: true, initSql: true,
-  target: true, atomic: true,
+  target: true, atomic: true, resume: true,
 };
 
 export const MIGRATOR_OPTION_NAMES: readonly string[] = Object.keys(KNOWN);

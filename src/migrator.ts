@@ -243,7 +243,7 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
 export async function migrate(options: MigratorOptions & UpOptions): Promise<UpResult> {
   const migrator = await createMigrator(options);
   try {
-    return await migrator.up({ target: options.target, atomic: options.atomic });
+    return await migrator.up({ target: options.target, atomic: options.atomic, resume: options.resume });
   } finally {
     await migrator.close();
   }

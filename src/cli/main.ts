@@ -9,6 +9,7 @@ import { consoleToStderr } from './json-console.js';
 import { createOutput, reportError, type Output } from './output.js';
 import { resolveOptions, type GlobalFlags } from './options.js';
 import { Progress } from './progress.js';
+import { BatchProgress } from './batch-progress.js';
 import { guardRun, type ProcessCrash } from './run-guard.js';
 import { renderHistory, renderInfo, renderPlan, renderRepairPlan, renderStatus } from './render.js';
 import { validateCommand, type ValidateFlags } from './validate.js';
@@ -16,7 +17,7 @@ import { init, newMigration } from './scaffold.js';
 import { dumpCommand, type DumpFlags } from './dump.js';
 import { addInsightCommands } from './insight.js';
 import { runImport, type ImportFlags } from './import-command.js';
-import type { TemplateName } from './templates.js';
+import { TS_TEMPLATES, type TemplateName } from './templates.js';
 
 const VERSION = strataPackage().version;
 const USAGE_HINT = 'run `strata --help` for the commands, or `strata <command> --help` for the options of one';
@@ -71,16 +72,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     const database = redact(db);
     if (resolved.dbSource === 'default') out.note(`strata: using ${database} (the built-in default; set --db, DATABASE_URL or db in strata.config.mjs)`);
     const progress = new Progress(out);
+    const batches = new BatchProgress(out);
     const migrator = await createMigrator({
       ...resolved.migrator,
       signal: controller.signal,
-      onEvent: (event) => onEvent(out, progress, event),
+      onEvent: (event) => onEvent(out, progress, event, batches),
     });
     try {
       const code = await action({ out, flags, migrator, database }, args);
       exitCode = code ?? EXIT.ok;
     } finally {
       progress.done();
+      batches.stop();
       await migrator.close();
     }
   };
@@ -207,7 +210,7 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
       const flags = cmd.optsWithGlobals() as GlobalFlags;
       const out = createOutput(flags, redact);
       if (options.ts && options.sql) throw new ConfigError('usage', '--sql and --ts cannot be used together');
-      if (options.ts && options.template) throw new ConfigError('usage', '--template makes SQL migrations; drop --ts');
+      if (options.ts && options.template && !TS_TEMPLATES[options.template]) throw new ConfigError('usage', '--template makes SQL migrations; drop --ts');
       const resolved = await resolveOptions(flags, process.env, process.cwd());
       const result = newMigration(process.cwd(), resolved.migrator.dir!, name, { kind: options.ts ? 'ts' : 'sql', timestamp: options.timestamp ?? false, template: options.template, now: new Date() });
       out.document(result);
@@ -231,17 +234,18 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
     .option('--target <version>', 'apply up to and including this version')
     .option('--dry-run', 'print what would run, change nothing')
     .option('--atomic', 'run the whole plan in one transaction')
+    .option('--resume', 'run a code migration an interrupted run left dirty again, each db.batch after its checkpoint')
     .option('--allow-out-of-order', 'apply pending migrations older than applied ones')
     .option('--no-backup', 'take no backup first (backups are not built yet: none is taken either way)')
     .action(run(async ({ out, migrator }, args) => {
-      const options = args[0] as { target?: string; dryRun?: boolean; atomic?: boolean };
+      const options = args[0] as { target?: string; dryRun?: boolean; atomic?: boolean; resume?: boolean };
       if (options.dryRun) {
-        const result = await migrator.plan({ target: options.target, atomic: options.atomic });
+        const result = await migrator.plan({ target: options.target, atomic: options.atomic, resume: options.resume });
         out.document(result);
         renderPlan(out, result, 'apply');
         return;
       }
-      const result = await migrator.up({ target: options.target, atomic: options.atomic });
+      const result = await migrator.up({ target: options.target, atomic: options.atomic, resume: options.resume });
       out.document({ status: result.status, applied: result.applied, count: result.count, durationMs: result.durationMs });
       out.line(result.status === 'up-to-date' ? 'up to date: nothing to apply' : `applied ${result.count} migration${result.count === 1 ? '' : 's'} in ${result.durationMs} ms`);
     }));
@@ -395,8 +399,13 @@ function jsonStatus(result: Awaited<ReturnType<Migrator['status']>>) {
   };
 }
 
-function onEvent(out: Output, progress: Progress, event: StrataEvent): void {
+function onEvent(out: Output, progress: Progress, event: StrataEvent, batches: BatchProgress): void {
+  if (event.type === 'migration-done' || event.type === 'migration-failed') batches.stop();
   switch (event.type) {
+    case 'batch-progress':
+      progress.clear();
+      batches.update(event);
+      break;
     case 'lock-wait':
       out.note(`strata: waiting for the migration lock${event.holder ? ` (held by ${event.holder})` : ''}…`);
       break;

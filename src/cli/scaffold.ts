@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ConfigError, versionsOfNames } from '../index.js';
 import { CONFIG_NAMES } from './config-file.js';
-import { MIGRATIONS_README, SQL_TEMPLATES, TS_TEMPLATE, configFileText, type TemplateName } from './templates.js';
+import { MIGRATIONS_README, SQL_TEMPLATES, TS_TEMPLATE, TS_TEMPLATES, configFileText, type TemplateName } from './templates.js';
 
 const NAME = /^[a-z][a-z0-9_]*$/;
 
@@ -63,8 +63,10 @@ export function newMigration(cwd: string, dir: string, name: string, options: Ne
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
   const version = nextVersion(readdirSync(dir), options.timestamp, options.now);
   const id = `${version}_${name}`;
-  const file = resolve(dir, `${id}.${options.kind}`);
-  const text = options.kind === 'ts' ? TS_TEMPLATE.replace('Describe what this migration does', name.replace(/_/g, ' ')) : SQL_TEMPLATES[options.template ?? 'blank'](name);
+  // A TypeScript template (data: db.batch) makes a .ts file whatever the kind asked.
+  const tsTemplate = options.template === undefined ? undefined : TS_TEMPLATES[options.template];
+  const file = resolve(dir, `${id}.${tsTemplate ? 'ts' : options.kind}`);
+  const text = tsTemplate ? tsTemplate(name) : options.kind === 'ts' ? TS_TEMPLATE.replace('Describe what this migration does', name.replace(/_/g, ' ')) : SQL_TEMPLATES[options.template ?? 'blank'](name);
   try {
     writeFileSync(file, text, { flag: 'wx' });
   } catch {

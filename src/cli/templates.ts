@@ -102,6 +102,35 @@ ALTER TABLE my_table_new RENAME TO my_table;
 `,
 };
 
+/** Templates that are TypeScript migrations (`new --template data` writes a .ts file). */
+export const TS_TEMPLATES: Partial<Record<TemplateName, (name: string) => string>> = {
+  data: (name) => `import { defineMigration } from 'strata-migrate';
+
+// A data change over a table of any size: db.batch walks it in primary-key order, 1,000 rows
+// at a time (keyset pagination: every batch costs the same). With \`transaction: false\` each
+// batch commits on its own together with a checkpoint, so an interrupted run continues where
+// it stopped with \`strata up --resume\` instead of starting again.
+export default defineMigration({
+  description: '${name.replace(/_/g, ' ')}',
+  transaction: false,
+  async up(db) {
+    // Statements outside db.batch run again on a resume: keep them idempotent.
+    await db.addColumnIfNotExists('my_table', 'my_column', 'TEXT');
+    // Placeholders are the database's own: ? on SQLite and MySQL, $1, $2 … on PostgreSQL.
+    await db.batch({ table: 'my_table', size: 1000, where: 'my_column IS NULL' }, async (rows, { done, total }) => {
+      for (const row of rows) {
+        await db.run('UPDATE my_table SET my_column = ? WHERE id = ?', [String(row.id), row.id]);
+      }
+      db.log(\`\${done + rows.length} of about \${total ?? '?'} rows\`);
+    });
+  },
+  async down(db) {
+    await db.exec('UPDATE my_table SET my_column = NULL');
+  },
+});
+`,
+};
+
 function tableOf(name: string): string {
   return name.replace(/^create_/, '').replace(/_table$/, '') || 'my_table';
 }

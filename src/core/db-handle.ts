@@ -3,6 +3,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { DialectFacts, Executor, Introspector } from './ports/index.js';
 import { splitScript } from '../sql/split.js';
 import { MigrationError } from './errors.js';
+import type { BatchMethod } from './batch/walk.js';
 import type { Db } from './model.js';
 
 export interface DbHandleOptions {
@@ -16,6 +17,8 @@ export interface DbHandleOptions {
   readonly beforeStatement: () => Promise<void>;
   /** Counts statements, for a non-transactional migration's progress. */
   readonly onStatement: () => void;
+  /** `db.batch`, bound to the migration that runs (absent: the handle cannot batch). */
+  readonly batch?: BatchMethod;
 }
 
 export function createDbHandle(options: DbHandleOptions): Db {
@@ -83,6 +86,10 @@ export function createDbHandle(options: DbHandleOptions): Db {
       }
       await exec(options.readFile(full));
     }),
+    batch: withCallSite(async (batchOptions, fn) => {
+      if (!options.batch) throw new Error('db.batch is available only inside a migration that strata runs');
+      return options.batch(batchOptions, fn);
+    }) as Db['batch'],
     log(...args) {
       options.log(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
     },

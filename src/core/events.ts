@@ -7,6 +7,8 @@ export type StrataEvent =
   | { readonly type: 'migration-done'; readonly direction: 'up' | 'down'; readonly version: string; readonly name: string; readonly durationMs: number; readonly index: number; readonly total: number }
   | { readonly type: 'migration-failed'; readonly direction: 'up' | 'down'; readonly version: string; readonly name: string; readonly error: string }
   | { readonly type: 'ddl-retry'; readonly version: string; readonly attempt: number; readonly table: string | null }
-  | { readonly type: 'log'; readonly version: string; readonly message: string };
+  | { readonly type: 'log'; readonly version: string; readonly message: string }
+  /** A batch of `db.batch` finished (committed, outside a transaction): `total` is an estimate, or null. */
+  | { readonly type: 'batch-progress'; readonly version: string; readonly name: string; readonly batch: number; readonly done: number; readonly total: number | null; readonly totalEstimated: true; readonly rowsPerSecond: number; readonly etaMs: number | null };
 
 export type EventListener = (event: StrataEvent) => void;

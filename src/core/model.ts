@@ -3,6 +3,7 @@
  * table says, and what the planner decides. No I/O lives here.
  */
 import type { Statement } from '../sql/split.js';
+import type { BatchFn, BatchOptions, BatchResult } from './batch/options.js';
 
 export type Dialect = 'sqlite' | 'postgres' | 'mysql';
 export type MigrationKind = 'sql' | 'code';
@@ -21,6 +22,8 @@ export interface Db {
   createIndexIfNotExists(index: string, ddl: string): Promise<boolean>;
   addColumnIfNotExists(table: string, column: string, typeSql: string): Promise<boolean>;
   execFile(path: string): Promise<void>;
+  /** Walks `options.table` in key order, `size` rows at a time (§10). */
+  batch<T = Record<string, unknown>>(options: BatchOptions, fn: BatchFn<T>): Promise<BatchResult>;
   log(...args: unknown[]): void;
 }
 

@@ -8,11 +8,14 @@ import { forbiddenStatements } from '../core/statement-rules.js';
 import type { State } from '../core/state.js';
 import { versionKey } from '../core/version.js';
 import type { AppliedChecksum, Driver } from '../core/ports/index.js';
+import { resumeState, withResumeHint } from './resume.js';
 import { loadEntries, readState, refuseOnProblems, runContext, withLock, type OperationContext } from './context.js';
 
 export interface UpOptions {
   readonly target?: string | undefined;
   readonly atomic?: boolean | undefined;
+  /** Run a code migration left dirty by an interrupted run again, each `db.batch` after its checkpoint (§10). */
+  readonly resume?: boolean | undefined;
 }
 
 export interface UpResult {
@@ -56,7 +59,7 @@ export async function up(ctx: OperationContext, options: UpOptions = {}): Promis
   return withLock(ctx, async (driver, { state }) => {
     const migrations = await checkedPlan(ctx, driver, state, options);
     if (migrations.length === 0) return { status: 'up-to-date', applied: [], count: 0, durationMs: elapsed() };
-    const outcome = await runPlan(runContext(ctx, driver), 'up', migrations.map((migration) => ({ migration, row: null })), { atomic: options.atomic ?? false });
+    const outcome = await runPlan({ ...runContext(ctx, driver), resume: options.resume === true }, 'up', migrations.map((migration) => ({ migration, row: null })), { atomic: options.atomic ?? false });
     return { status: 'migrated', applied: outcome.applied, count: outcome.applied.length, durationMs: elapsed() };
   }, options.target === undefined ? { stillNeeded: async () => !(await nothingToDo()), notNeeded: upToDate } : undefined);
 }
@@ -79,8 +82,13 @@ export async function plan(ctx: OperationContext, options: UpOptions = {}): Prom
 }
 
 /** The migrations `up` would run, after every check that refuses it (exit 3). */
-async function checkedPlan(ctx: OperationContext, driver: Driver, state: State, options: UpOptions): Promise<LoadedMigration[]> {
-  refuseOnProblems(state, { command: 'up', allowOutOfOrder: ctx.allowOutOfOrder }, 'up');
+async function checkedPlan(ctx: OperationContext, driver: Driver, read: State, options: UpOptions): Promise<LoadedMigration[]> {
+  const state = options.resume ? resumeState(read) : read;
+  try {
+    refuseOnProblems(state, { command: 'up', allowOutOfOrder: ctx.allowOutOfOrder }, 'up');
+  } catch (refusal) {
+    throw await withResumeHint(driver, state, refusal);
+  }
   const migrations = await loadEntries(ctx, planUp(state, { target: options.target }));
   if (options.atomic) {
     // One transaction holds every member, including those that would otherwise run alone.

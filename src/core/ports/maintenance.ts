@@ -1,6 +1,7 @@
 /** The maintenance port: what `info` and `reset` need, and closing what the driver opened. */
 import type { LockStrategy } from './lock.js';
 import type { SchemaReader } from '../schema.js';
+import type { BatchSupport } from '../batch/support.js';
 
 export interface TableInfo {
   readonly name: string;
@@ -39,6 +40,8 @@ export interface Maintenance {
    * the snapshots `test` and `drift` compare). Read-only: creates nothing, takes no lock.
    */
   schemaReader?(): SchemaReader;
+  /** Optional: what `db.batch` needs from this dialect (§10); absent, `db.batch` is refused. */
+  readonly batch?: BatchSupport;
   /** Closes what the driver opened (never a connection or pool the application passed in). */
   close(): Promise<void>;
 }

@@ -22,6 +22,8 @@ export interface RunContext {
   readonly migrationTimeoutMs: number;
   /** Removes passwords from every text the run stores (error columns) or reports (errors, `db.log`). */
   readonly redact: Redact;
+  /** `up --resume`: each `db.batch` of a resumed migration starts after its checkpoint. */
+  readonly resume?: boolean;
 }
 
 export interface PlannedMigration {

@@ -13,6 +13,7 @@ import { MigrationTimeout } from '../migration-deadline.js';
 import type { AppliedMigration, LoadedMigration, Step } from '../model.js';
 import { statementsOf } from '../script-statements.js';
 import { inTransaction, rollbackFailed } from '../transaction.js';
+import { clearCheckpoints, hasCheckpoints } from '../batch/checkpoints.js';
 import { stepOf, type Direction, type Done, type PlannedMigration, type RunContext } from './context.js';
 import { dirtyHint, statements } from './failure.js';
 import { checkIntegrity } from './foreign-keys.js';
@@ -79,6 +80,8 @@ export async function recordCompletion(ctx: RunContext, completion: Completion):
   const done = completion.statementsDone + completion.trailing.length;
   if (direction === 'up') await ctx.driver.writeApplied({ ...completion.row!, statementsDone: done });
   else await ctx.driver.deleteApplied(completion.version);
+  // Finished: its `db.batch` checkpoints go in the same commit.
+  await clearCheckpoints(ctx.driver, completion.version);
   await appendLog(ctx, direction, m, 'success', null, completion.durationMs);
 }
 
@@ -96,7 +99,7 @@ export async function runDirty(
   let statementsDone = 0;
   const db = handleFor(ctx, () => {
     statementsDone++;
-  });
+  }, { version: m.version, statementsDone: () => statementsDone });
   const dirtyBase = direction === 'up' ? appliedRow(ctx, m, null) : item.row!;
   await inTransaction(ctx.driver, async () => {
     if (previous) await recordCompletion(ctx, previous);
@@ -141,11 +144,11 @@ export async function runDirty(
     const left = noEffect ? 'nothing of it had run (it is not recorded)' : `it is left dirty with ${statements(statementsDone)} done`;
     if (timedOut) {
       const reason = ctx.signal!.reason as MigrationTimeout;
-      throw new MigrationTimeout('migration-failed', reason.message.replace(/it is left dirty$/, left), { migration: m.id, file: m.file, hint: noEffect ? reason.hint : `${dirtyHint(m)}; ${reason.hint}` });
+      throw new MigrationTimeout('migration-failed', reason.message.replace(/it is left dirty$/, left), { migration: m.id, file: m.file, hint: noEffect ? reason.hint : `${dirtyHint(m, hasCheckpoints(driver, m.version))}; ${reason.hint}` });
     }
     if (stopped && !(original instanceof StrataError && original.code !== 'aborted')) {
       throw new AbortError(`stopped during ${m.file ?? m.id}: ${left}`, {
-        migration: m.id, file: m.file, hint: noEffect ? null : dirtyHint(m),
+        migration: m.id, file: m.file, hint: noEffect ? null : dirtyHint(m, hasCheckpoints(driver, m.version)),
       });
     }
     if (noEffect) throw new DirtyWithdrawn(error);

@@ -3,6 +3,7 @@
  * left and what to do — for a migration, a failed commit of several, or a migration that
  * dropped the tracking table.
  */
+import { hasCheckpoints } from '../batch/checkpoints.js';
 import { tableOfStatement } from '../../sql/classify.js';
 import { AbortError, MigrationError, StrataError, messageOf } from '../errors.js';
 import type { LoadedMigration } from '../model.js';
@@ -16,7 +17,9 @@ export function statements(n: number): string {
   return `${n} statement${n === 1 ? '' : 's'}`;
 }
 
-export function dirtyHint(m: LoadedMigration): string {
+export function dirtyHint(m: LoadedMigration, checkpointed = false): string {
+  // Its `db.batch` walks kept checkpoints: it can continue where it stopped.
+  if (checkpointed) return `continue it with \`strata up --resume\` (each db.batch starts after its checkpoint), or check what of ${m.id} ran and run \`strata repair --applied ${m.version}\` or \`--rolled-back ${m.version}\``;
   return `check what of ${m.id} ran, then \`strata repair --applied ${m.version}\` (you finished it by hand) or \`strata repair --rolled-back ${m.version}\` (you undid it)`;
 }
 
@@ -87,7 +90,9 @@ export function describeFailure(ctx: RunContext, direction: Direction, item: Pla
         ? direction === 'up'
           ? `nothing of ${m.id} ran (its first statement failed and had no effect), so it is not recorded; fix the file and run \`strata up\` again`
           : `nothing of the rollback of ${m.id} ran (its first statement failed and had no effect), so it stays applied; fix ${file ?? 'the down step'} and run \`strata down\` again`
-        : `${m.id} is recorded dirty: check what of it ran, then \`strata repair --applied ${m.version}\` (you finished it by hand) or \`strata repair --rolled-back ${m.version}\` (you undid it)`;
+        : hasCheckpoints(ctx.driver, m.version)
+          ? `${m.id} is recorded dirty with the checkpoints of its committed batches; fix the cause and continue it with \`strata up --resume\` (each db.batch starts after its checkpoint)`
+          : `${m.id} is recorded dirty: check what of it ran, then \`strata repair --applied ${m.version}\` (you finished it by hand) or \`strata repair --rolled-back ${m.version}\` (you undid it)`;
   return new MigrationError('migration-failed', `${where}: ${messageOf(original)}`, { migration: m.id, file, line, hint: driverNote ? `${driverNote}; then ${hint}` : hint }, { cause: original });
 }
 

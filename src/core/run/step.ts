@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { tableOfStatement } from '../../sql/classify.js';
 import type { Statement } from '../../sql/split.js';
+import { batchMethod } from '../batch/walk.js';
 import { createDbHandle } from '../db-handle.js';
 import { AbortError, MigrationError, messageOf } from '../errors.js';
 import type { CheckFn, Db, LoadedMigration, Step } from '../model.js';
@@ -34,7 +35,7 @@ export function unwrap(error: unknown): unknown {
 /** Runs a transactional migration's step and writes its tracking and log rows in the open transaction. */
 export async function runTransactional(ctx: RunContext, direction: Direction, item: PlannedMigration, started: number): Promise<void> {
   const m = item.migration;
-  const db = handleFor(ctx, () => undefined);
+  const db = handleFor(ctx, () => undefined, { version: m.version, statementsDone: () => 0 });
   if (direction === 'up') await precheck(m, db);
   await runStep(ctx, m.version, stepOf(item, direction), db);
   if (direction === 'up') await verify(m, db, `the migration was rolled back`);
@@ -51,18 +52,25 @@ export async function runTransactional(ctx: RunContext, direction: Direction, it
 }
 
 /** The `db` handle, built on first use: SQL migrations without checks never need one. */
-export function handleFor(ctx: RunContext, onStatement: () => void): () => Db {
+export function handleFor(ctx: RunContext, onStatement: () => void, migration?: { version: string; statementsDone: () => number }): () => Db {
   let db: Db | undefined;
+  const beforeStatement = async () => {
+    await safePoint(ctx);
+    ctx.driver.assertLockHeld();
+  };
   return () => (db ??= createDbHandle({
     driver: ctx.driver,
     dir: ctx.dir,
     readFile: ctx.readFile,
     log: (message) => ctx.emit({ type: 'log', version: '', message: ctx.redact(message) }),
-    beforeStatement: async () => {
-      await safePoint(ctx);
-      ctx.driver.assertLockHeld();
-    },
+    beforeStatement,
     onStatement,
+    ...(migration && {
+      batch: batchMethod({
+        driver: ctx.driver, version: migration.version, signal: ctx.signal, resume: ctx.resume === true, emit: ctx.emit,
+        safePoint: beforeStatement, statementsDone: migration.statementsDone, onStatement,
+      }),
+    }),
   }));
 }
 

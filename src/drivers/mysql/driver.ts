@@ -7,6 +7,9 @@
  * application's pool); the lease, when used, renews on a second one; `cancel()` kills the
  * running query from a third, short-lived one.
  */
+import type { BatchSupport } from '../../core/batch/support.js';
+import { CHECKPOINT_SUFFIX } from '../checkpoint-store.js';
+import { mysqlBatch } from './batch.js';
 import { ConfigError } from '../../core/errors.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../connect-timeout.js';
 import { loadPeer } from '../peer.js';
@@ -54,6 +57,10 @@ class MysqlDriver implements Driver {
   }
   readonly capabilities = { transactionalDdl: false, groupCommit: false, atomic: false, ddlLockTimeout: true };
   readonly displayName: string;
+  private batchSupport?: BatchSupport;
+  get batch(): BatchSupport {
+    return (this.batchSupport ??= mysqlBatch(this, () => this.runConnection.facts.database, this.options.table));
+  }
   readonly secrets: readonly string[];
 
   private readonly runConnection: RunConnection;
@@ -444,7 +451,7 @@ class MysqlDriver implements Driver {
   async listObjects(): Promise<DbObject[]> {
     const session = await this.readConnection();
     if (!session) return [];
-    const own = new Set(['', '_log', '_lock'].map((suffix) => `${this.options.table}${suffix}`.toLowerCase()));
+    const own = new Set(['', '_log', '_lock', CHECKPOINT_SUFFIX].map((suffix) => `${this.options.table}${suffix}`.toLowerCase()));
     return listMysqlObjects(session, own);
   }
 

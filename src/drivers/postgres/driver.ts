@@ -3,6 +3,9 @@
  * run carries the lock, the tracking reads and writes and every migration (session.ts runs its
  * statements); a second, short-lived one renews a lease or cancels a statement.
  */
+import type { BatchSupport } from '../../core/batch/support.js';
+import { CHECKPOINT_SUFFIX } from '../checkpoint-store.js';
+import { postgresBatch } from './batch.js';
 import { hostname } from 'node:os';
 import { ConnectionError, LockTimeoutError, StrataError, messageOf } from '../../core/errors.js';
 import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
@@ -121,6 +124,10 @@ class PostgresDriver implements Driver {
   }
   readonly capabilities: Capabilities;
   readonly displayName: string;
+  private batchSupport?: BatchSupport;
+  get batch(): BatchSupport {
+    return (this.batchSupport ??= postgresBatch(this, this.names.schema, this.options.table, this.engine === 'postgresql'));
+  }
   readonly secrets: readonly string[];
 
   private readonly session: PgSession;
@@ -431,7 +438,7 @@ class PostgresDriver implements Driver {
   }
   listObjects(): Promise<DbObject[]> {
     const table = this.options.table;
-    return introspect.listPostgresObjects(this.runQuery, this.options.schema, [table, `${table}_log`, `${table}_lock`]);
+    return introspect.listPostgresObjects(this.runQuery, this.options.schema, [table, `${table}_log`, `${table}_lock`, `${table}${CHECKPOINT_SUFFIX}`]);
   }
 
   schemaReader(): SchemaReader {

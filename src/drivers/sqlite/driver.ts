@@ -3,6 +3,9 @@
  * lease.ts, and group commits (a commit costs a sync, so consecutive migrations share one,
  * each in a SAVEPOINT).
  */
+import type { BatchSupport } from '../../core/batch/support.js';
+import { CHECKPOINT_SUFFIX } from '../checkpoint-store.js';
+import { sqliteBatch } from './batch.js';
 import type Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -65,6 +68,10 @@ class SqliteDriver implements Driver {
   }
   readonly capabilities = { transactionalDdl: true, groupCommit: true, atomic: true, ddlLockTimeout: false };
   readonly displayName: string;
+  private batchSupport?: BatchSupport;
+  get batch(): BatchSupport {
+    return (this.batchSupport ??= sqliteBatch(this, this.options.table));
+  }
 
   private db: Database.Database | null;
   private readonly ownsDb: boolean;
@@ -480,7 +487,7 @@ class SqliteDriver implements Driver {
   async listObjects(): Promise<DbObject[]> {
     const db = this.open(false);
     if (!db) return [];
-    const own = new Set([this.options.table, `${this.options.table}_log`, `${this.options.table}_lock`]);
+    const own = new Set([this.options.table, `${this.options.table}_log`, `${this.options.table}_lock`, `${this.options.table}${CHECKPOINT_SUFFIX}`]);
     return listSqliteObjects(db).filter((o) => !own.has(o.name));
   }
   schemaReader(): SchemaReader {
