@@ -198,17 +198,16 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
   command('new', 'create the next migration file')
     .alias('generate')
     .argument('<name>', 'lower-case name, e.g. add_email_to_users')
-    .option('--sql', 'a SQL migration (default)')
+    .option('--sql', 'a SQL migration (default, except for --template recreate-table)')
     .option('--ts', 'a TypeScript migration')
     .option('--timestamp', 'use a UTC timestamp as the version')
-    .addOption(new Option('--template <name>', 'start from a template').choices(['create-table', 'add-column', 'data', 'recreate-table']))
+    .addOption(new Option('--template <name>', 'start from a template (recreate-table writes TypeScript using db.recreateTable unless --sql)').choices(['create-table', 'add-column', 'data', 'recreate-table']))
     .action(async (name: string, options: { ts?: boolean; sql?: boolean; timestamp?: boolean; template?: TemplateName }, cmd: Command) => {
       const flags = cmd.optsWithGlobals() as GlobalFlags;
       const out = createOutput(flags, redact);
       if (options.ts && options.sql) throw new ConfigError('usage', '--sql and --ts cannot be used together');
-      if (options.ts && options.template) throw new ConfigError('usage', '--template makes SQL migrations; drop --ts');
       const resolved = await resolveOptions(flags, process.env, process.cwd());
-      const result = newMigration(process.cwd(), resolved.migrator.dir!, name, { kind: options.ts ? 'ts' : 'sql', timestamp: options.timestamp ?? false, template: options.template, now: new Date() });
+      const result = newMigration(process.cwd(), resolved.migrator.dir!, name, { kind: options.ts ? 'ts' : options.sql ? 'sql' : undefined, timestamp: options.timestamp ?? false, template: options.template, now: new Date() });
       out.document(result);
       out.flushDocument();
       out.line(`created ${result.file}`);

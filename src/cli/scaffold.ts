@@ -5,7 +5,7 @@ import { ConfigError } from '../index.js';
 import { compareVersions } from '../core/version.js';
 import { classifyFileName, classifyFolderName } from '../sources/file-name.js';
 import { CONFIG_NAMES } from './config-file.js';
-import { MIGRATIONS_README, SQL_TEMPLATES, TS_TEMPLATE, configFileText, type TemplateName } from './templates.js';
+import { MIGRATIONS_README, SQL_TEMPLATES, TS_TEMPLATE, TS_TEMPLATES, configFileText, type TemplateName } from './templates.js';
 
 const NAME = /^[a-z][a-z0-9_]*$/;
 
@@ -40,7 +40,8 @@ export function init(cwd: string, dir: string): InitResult {
 }
 
 export interface NewOptions {
-  readonly kind: 'sql' | 'ts';
+  /** undefined: TypeScript for a template that has a TypeScript form (TS_TEMPLATES), else SQL. */
+  readonly kind: 'sql' | 'ts' | undefined;
   readonly timestamp: boolean;
   readonly template: TemplateName | undefined;
   readonly now: Date;
@@ -62,11 +63,15 @@ export function newMigration(cwd: string, dir: string, name: string, options: Ne
   if (options.template !== undefined && !(options.template in SQL_TEMPLATES)) {
     throw new ConfigError('usage', `unknown template "${options.template}"`, { hint: `templates: ${Object.keys(SQL_TEMPLATES).join(', ')}` });
   }
+  const template = options.template;
+  const tsTemplate = template === undefined ? undefined : TS_TEMPLATES[template];
+  const kind = options.kind ?? (tsTemplate ? 'ts' : 'sql');
+  if (kind === 'ts' && template !== undefined && !tsTemplate) throw new ConfigError('usage', `--template ${template} makes SQL migrations; drop --ts`);
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
   const version = nextVersion(readdirSync(dir), options.timestamp, options.now);
   const id = `${version}_${name}`;
-  const file = resolve(dir, `${id}.${options.kind}`);
-  const text = options.kind === 'ts' ? TS_TEMPLATE.replace('Describe what this migration does', name.replace(/_/g, ' ')) : SQL_TEMPLATES[options.template ?? 'blank'](name);
+  const file = resolve(dir, `${id}.${kind}`);
+  const text = kind === 'sql' ? SQL_TEMPLATES[template ?? 'blank'](name) : tsTemplate ? tsTemplate(name) : TS_TEMPLATE.replace('Describe what this migration does', name.replace(/_/g, ' '));
   try {
     writeFileSync(file, text, { flag: 'wx' });
   } catch {

@@ -5,6 +5,7 @@ import type { Driver } from '../drivers/driver.js';
 import { splitScript } from '../sql/split.js';
 import { MigrationError } from './errors.js';
 import type { Db } from './model.js';
+import { recreateTable } from './table-rebuild.js';
 
 export interface DbHandleOptions {
   readonly driver: Driver;
@@ -19,6 +20,12 @@ export interface DbHandleOptions {
 
 export function createDbHandle(options: DbHandleOptions): Db {
   const { driver, beforeStatement, onStatement } = options;
+  // The driver knows which statements wait for other transactions (no lock timeout for them).
+  const runOne = async (sql: string): Promise<void> => {
+    await beforeStatement();
+    await driver.execute(sql);
+    onStatement();
+  };
   const exec = async (sql: string): Promise<void> => {
     const { statements, unterminated } = splitScript(sql, driver.syntax);
     if (unterminated) {
@@ -28,12 +35,7 @@ export function createDbHandle(options: DbHandleOptions): Db {
         hint: 'close the string or comment in the SQL given to db.exec',
       });
     }
-    for (const statement of statements) {
-      await beforeStatement();
-      // The driver knows which statements wait for other transactions (no lock timeout for them).
-      await driver.execute(statement.text);
-      onStatement();
-    }
+    for (const statement of statements) await runOne(statement.text);
   };
   const query = async <T>(sql: string, params?: readonly unknown[]): Promise<T[]> => {
     await beforeStatement();
@@ -81,6 +83,9 @@ export function createDbHandle(options: DbHandleOptions): Db {
         throw new Error(`execFile("${path}") resolves to ${full}, outside the migrations folder ${options.dir}: keep the SQL files a migration runs inside that folder`);
       }
       await exec(readFileSync(full, 'utf8'));
+    }),
+    recreateTable: withCallSite(async (table: string, newCreateSql: string, rebuildOptions?: unknown) => {
+      await recreateTable(driver, table, newCreateSql, rebuildOptions, runOne);
     }),
     log(...args) {
       options.log(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));

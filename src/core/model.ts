@@ -3,6 +3,7 @@
  * table says, and what the planner decides. No I/O lives here.
  */
 import type { Statement } from '../sql/split.js';
+import type { RecreateTableOptions } from './table-rebuild.js';
 
 export type Dialect = 'sqlite' | 'postgres' | 'mysql';
 export type MigrationKind = 'sql' | 'code';
@@ -21,6 +22,8 @@ export interface Db {
   createIndexIfNotExists(index: string, ddl: string): Promise<boolean>;
   addColumnIfNotExists(table: string, column: string, typeSql: string): Promise<boolean>;
   execFile(path: string): Promise<void>;
+  /** SQLite's table rebuild (§10): a new definition for `table`, keeping its rows, indexes, triggers and views. */
+  recreateTable(table: string, newCreateSql: string, options?: RecreateTableOptions): Promise<void>;
   log(...args: unknown[]): void;
 }
 

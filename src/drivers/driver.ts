@@ -8,6 +8,7 @@
  */
 import type { AppliedMigration, Dialect, LogEntry, LogRow } from '../core/model.js';
 import type { SqlSyntax } from '../sql/split.js';
+import type { TableRebuilder } from '../core/table-rebuild.js';
 
 export interface Capabilities {
   /** DDL can be rolled back inside a transaction (SQLite, PostgreSQL; not MySQL/MariaDB). */
@@ -199,6 +200,12 @@ export interface Driver {
    * grouped by table; [] when there are none. Must be cheap where no foreign key exists.
    */
   checkIntegrity?(): Promise<readonly IntegrityViolation[]>;
+  /**
+   * Optional (SQLite): `db.recreateTable`, the table rebuild for changes ALTER TABLE cannot
+   * make, inside the transaction open on the connection. Absent: the database changes tables
+   * in place and the call is refused with the ALTER TABLE hint.
+   */
+  recreateTable?: TableRebuilder['recreateTable'];
 
   // ---- Statements ----
   /**
