@@ -14,6 +14,7 @@ import { Progress } from './progress.js';
 import { guardRun, type ProcessCrash } from './run-guard.js';
 import { renderHistory, renderInfo, renderPlan, renderRepairPlan, renderStatus, renderValidate } from './render.js';
 import { init, newMigration } from './scaffold.js';
+import { addWaitOptions, databaseWaitNote, timeoutAsWait, waitForDatabase } from './wait.js';
 import type { TemplateName } from './templates.js';
 import { migrationId } from '../core/version.js';
 
@@ -363,6 +364,12 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
       out.line(`dropped ${result.dropped.length}, applied ${result.count}`);
     }));
 
+  command('wait', 'wait until the database accepts connections (exit 0), or exit 2 after --timeout')
+    .option('--timeout <seconds>', 'how long to wait (default 60)')
+    .hook('preAction', (_program, cmd) => timeoutAsWait(cmd))
+    .action(run(({ out, migrator, database }) => waitForDatabase(out, migrator, database)));
+
+  addWaitOptions(program);
   return program;
 }
 
@@ -381,6 +388,11 @@ function onEvent(out: Output, progress: Progress, event: StrataEvent): void {
     case 'lock-wait':
       out.note(`strata: waiting for the migration lock${event.holder ? ` (held by ${event.holder})` : ''}…`);
       break;
+    case 'database-wait': {
+      const note = databaseWaitNote(event);
+      if (note) out.note(note);
+      break;
+    }
     case 'migration-start':
       progress.update(event.index, event.total, `${event.direction === 'up' ? 'applying' : 'rolling back'} ${migrationId(event.version, event.name)}`);
       break;

@@ -27,6 +27,8 @@ export interface GlobalFlags {
   readonly migrationTimeout?: string;
   readonly connectTimeout?: string;
   readonly allowOutOfOrder?: boolean;
+  /** `--wait <seconds>` of the changing commands (`strata wait --timeout` sets it too). */
+  readonly wait?: string;
 }
 
 export interface ResolvedOptions {
@@ -96,6 +98,7 @@ export async function resolveOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv,
       userVersion: pick('userVersion'),
       connectTimeout: secondsFlag(flags.connectTimeout, '--connect-timeout') ?? pick('connectTimeout'),
       initSql: pick('initSql'),
+      wait: secondsFlag(flags.wait, '--wait'),
       environment: environmentName === null ? null : { name: environmentName, protected: isProtected },
       createDirectory: dbSource === 'default',
     },
