@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { MigrationError, createMigrator, migrate, type Db, type ListMigration } from '../../src/index.js';
+import { AbortError, MigrationError, createMigrator, migrate, type Db, type ListMigration } from '../../src/index.js';
 import { allDialects, notListed } from '../support/dialects.js';
 
 const SQLITE3 = '/usr/bin/sqlite3';
@@ -306,3 +306,32 @@ for (const dialect of allDialects().filter((d) => d.name !== 'sqlite')) {
     });
   });
 }
+
+describe('db.recreateTable stopped by a signal (sqlite)', { skip: notListed('sqlite') }, () => {
+  for (const transaction of [true, false]) {
+    test(`a stop part-way (after the copy, before the DROP) leaves the old table (${transaction ? 'transactional' : 'transaction: off'})`, async () => {
+      const file = tempFile('app.db');
+      await applyTo(file, [schemaMigration]);
+      const before = snapshot(file);
+      const controller = new AbortController();
+      // The copy calls this function for each row: the signal arrives while the rebuild runs.
+      const connection = new Database(file);
+      connection.function('stop_now', () => (controller.abort(), 0));
+      try {
+        const error = await migrate({
+          db: connection,
+          signal: controller.signal,
+          migrations: [
+            schemaMigration,
+            { id: '002_rebuild', transaction, up: (db) => db.recreateTable('users', NEW_USERS, { columns: ['id', 'email'], map: { age: 'age + stop_now()' } }) },
+          ],
+        }).then(() => null, (e: unknown) => e);
+        assert.ok(error instanceof AbortError, String(error));
+        assert.equal(controller.signal.aborted, true);
+      } finally {
+        connection.close();
+      }
+      assert.deepEqual(snapshot(file), before);
+    });
+  }
+});
