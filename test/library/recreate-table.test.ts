@@ -261,6 +261,35 @@ COMMIT;
     }
   });
 
+  test('a self-referencing WITHOUT ROWID table with generated columns, named in another case', async () => {
+    const file = tempFile('app.db');
+    await applyTo(file, [
+      {
+        id: '001_nodes',
+        up: (db) => db.exec(`CREATE TABLE nodes (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES nodes (id) ON DELETE CASCADE, label TEXT, shout TEXT GENERATED ALWAYS AS (upper(label)) VIRTUAL) WITHOUT ROWID;
+          INSERT INTO nodes (id, parent_id, label) VALUES (1, NULL, 'root'), (2, 1, 'kid'), (3, 2, 'grandkid');`),
+      },
+      {
+        id: '002_rebuild',
+        up: (db) => db.recreateTable('NODES', 'CREATE TABLE nodes (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES nodes (id) ON DELETE CASCADE, label TEXT NOT NULL, quiet TEXT GENERATED ALWAYS AS (lower(label)) STORED)'),
+      },
+    ]);
+    const db = new Database(file);
+    try {
+      assert.deepEqual(db.prepare('SELECT id, parent_id, label, quiet FROM nodes ORDER BY id').all(), [
+        { id: 1, parent_id: null, label: 'root', quiet: 'root' },
+        { id: 2, parent_id: 1, label: 'kid', quiet: 'kid' },
+        { id: 3, parent_id: 2, label: 'grandkid', quiet: 'grandkid' },
+      ]);
+      assert.deepEqual(db.pragma('foreign_key_check'), []);
+      db.pragma('foreign_keys = ON');
+      db.prepare('DELETE FROM nodes WHERE id = 1').run();
+      assert.equal((db.prepare('SELECT count(*) AS n FROM nodes').get() as { n: number }).n, 0, 'the self-reference cascades on the new table');
+    } finally {
+      db.close();
+    }
+  });
+
   test('a quoted table name with leading comments in the new SQL; the temporary name never stays', async () => {
     const file = tempFile('app.db');
     await applyTo(file, [
