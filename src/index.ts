@@ -14,6 +14,7 @@ export {
 } from './core/errors.js';
 export type { ErrorCode } from './core/errors.js';
 export type { Db, Problem, LogRow, AppliedMigration } from './core/model.js';
+export type { RecreateTableOptions } from './core/table-rebuild.js';
 export type { StrataEvent } from './core/events.js';
 export type { StatusResult, StatusMigration, StatusState } from './operations/status.js';
 export type { StatsResult, StatsMigration } from './operations/stats.js';

@@ -9,6 +9,7 @@ import { untilAborted } from './core/until-aborted.js';
 import { scrubError, type Redact } from './core/redact.js';
 import { redactText, secretsOf } from './drivers/url.js';
 import { assertNoMisspelledOption } from './migrator-options.js';
+import { openWhenReady, type WaitResult } from './wait-for-database.js';
 import type { EventListener, StrataEvent } from './core/events.js';
 import type { DownOptions } from './core/plan.js';
 import type { Driver } from './core/ports/index.js';
@@ -87,6 +88,12 @@ export interface MigratorOptions {
   readonly connectTimeout?: number;
   /** A statement or a list of them, run on each connection before anything else (e.g. `SET FOREIGN_KEY_CHECKS = 0`). */
   readonly initSql?: string | readonly string[];
+  /**
+   * Seconds to wait for the database to accept connections before the first command uses it
+   * (default 0: no waiting). Only "not accepting connections yet" is tried again; an
+   * authentication failure or a missing database fails at once.
+   */
+  readonly wait?: number;
 }
 
 export interface Migrator {
@@ -117,6 +124,8 @@ export interface Migrator {
   reset(options?: ResetOptions): Promise<ResetResult>;
   /** The live schema as SQL and as objects (`strata dump`); read-only. */
   dump(options?: DumpOptions): Promise<DumpResult>;
+  /** Connects now (waiting up to `wait` seconds for the database): how many attempts it took. */
+  connect(): Promise<WaitResult>;
   /** Closes only what strata opened. */
   close(): Promise<void>;
 }
@@ -155,9 +164,11 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
 
   let driver: Driver | undefined;
   let opening: Promise<Driver> | undefined;
+  const waitMs = seconds(options.wait, 0, 'wait');
+  let waited: WaitResult = { attempts: 1, waitedMs: 0 };
   const getDriver = (): Promise<Driver> => {
-    // A signal must not wait for the connect timeout of a server that never answers.
-    opening ??= untilAborted(openDriver(options.db, {
+    if (opening) return opening;
+    const open = () => openDriver(options.db, {
       table,
       schema: options.schema ?? null,
       lock: options.lock ?? 'auto',
@@ -171,7 +182,10 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
       signal: options.signal,
       connectTimeoutMs,
       initSql,
-    }), options.signal, 'stopped while connecting to the database: nothing was changed', (late) => void late.close().catch(() => undefined)).then((d) => {
+    });
+    const ready = waitMs > 0 ? openWhenReady(open, waitMs, emit, options.signal).then((r) => ((waited = r), r.driver)) : open();
+    // A signal must not wait for the connect timeout of a server that never answers.
+    opening = untilAborted(ready, options.signal, 'stopped while connecting to the database: nothing was changed', (late) => void late.close().catch(() => undefined)).then((d) => {
       driver = d;
       if (options.signal) {
         // A signal cancels the running statement from a second connection; the run then
@@ -229,6 +243,10 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
     planReset: guard((o?: ResetOptions) => planReset(ctx, o)),
     reset: guard((o?: ResetOptions) => reset(ctx, o)),
     dump: guard((o?: DumpOptions) => dump(ctx, o)),
+    connect: guard(async () => {
+      await (await getDriver()).describe();
+      return waited;
+    }),
     async close() {
       if (opening) await opening.catch(() => undefined);
       await driver?.close();
@@ -262,6 +280,9 @@ function logEvent(logger: Logger, event: StrataEvent): void {
   switch (event.type) {
     case 'lock-wait':
       logger.info(`strata: waiting for the migration lock${event.holder ? ` (held by ${event.holder})` : ''}`);
+      break;
+    case 'database-wait':
+      if (event.attempt === 1) (logger.warn ?? logger.info).call(logger, `strata: the database does not accept connections yet (${event.error}); waiting up to ${event.timeoutMs / 1000} s`);
       break;
     case 'migration-done':
       logger.info(`strata: ${event.direction === 'up' ? 'applied' : 'rolled back'} ${migrationId(event.version, event.name)} (${event.durationMs} ms)`);

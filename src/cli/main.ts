@@ -17,7 +17,8 @@ import { init, newMigration } from './scaffold.js';
 import { dumpCommand, type DumpFlags } from './dump.js';
 import { addInsightCommands } from './insight.js';
 import { runImport, type ImportFlags } from './import-command.js';
-import { TS_TEMPLATES, type TemplateName } from './templates.js';
+import type { TemplateName } from './templates.js';
+import { addWaitOptions, databaseWaitNote, timeoutAsWait, waitForDatabase } from './wait.js';
 
 const VERSION = strataPackage().version;
 const USAGE_HINT = 'run `strata --help` for the commands, or `strata <command> --help` for the options of one';
@@ -202,17 +203,16 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
   command('new', 'create the next migration file')
     .alias('generate')
     .argument('<name>', 'lower-case name, e.g. add_email_to_users')
-    .option('--sql', 'a SQL migration (default)')
+    .option('--sql', 'a SQL migration (default, except for --template recreate-table)')
     .option('--ts', 'a TypeScript migration')
     .option('--timestamp', 'use a UTC timestamp as the version')
-    .addOption(new Option('--template <name>', 'start from a template').choices(['create-table', 'add-column', 'data', 'recreate-table']))
+    .addOption(new Option('--template <name>', 'start from a template (recreate-table writes TypeScript using db.recreateTable unless --sql)').choices(['create-table', 'add-column', 'data', 'recreate-table']))
     .action(async (name: string, options: { ts?: boolean; sql?: boolean; timestamp?: boolean; template?: TemplateName }, cmd: Command) => {
       const flags = cmd.optsWithGlobals() as GlobalFlags;
       const out = createOutput(flags, redact);
       if (options.ts && options.sql) throw new ConfigError('usage', '--sql and --ts cannot be used together');
-      if (options.ts && options.template && !TS_TEMPLATES[options.template]) throw new ConfigError('usage', '--template makes SQL migrations; drop --ts');
       const resolved = await resolveOptions(flags, process.env, process.cwd());
-      const result = newMigration(process.cwd(), resolved.migrator.dir!, name, { kind: options.ts ? 'ts' : 'sql', timestamp: options.timestamp ?? false, template: options.template, now: new Date() });
+      const result = newMigration(process.cwd(), resolved.migrator.dir!, name, { kind: options.ts ? 'ts' : options.sql ? 'sql' : undefined, timestamp: options.timestamp ?? false, template: options.template, now: new Date() });
       out.document(result);
       out.flushDocument();
       out.line(`created ${result.file}`);
@@ -384,6 +384,12 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
       await dumpCommand(out, migrator, args[0] as DumpFlags, redact);
     }));
 
+  command('wait', 'wait until the database accepts connections (exit 0), or exit 2 after --timeout')
+    .option('--timeout <seconds>', 'how long to wait (default 60)')
+    .hook('preAction', (_program, cmd) => timeoutAsWait(cmd))
+    .action(run(({ out, migrator, database }) => waitForDatabase(out, migrator, database)));
+
+  addWaitOptions(program);
   return program;
 }
 
@@ -409,6 +415,11 @@ function onEvent(out: Output, progress: Progress, event: StrataEvent, batches: B
     case 'lock-wait':
       out.note(`strata: waiting for the migration lock${event.holder ? ` (held by ${event.holder})` : ''}…`);
       break;
+    case 'database-wait': {
+      const note = databaseWaitNote(event);
+      if (note) out.note(note);
+      break;
+    }
     case 'migration-start':
       progress.update(event.index, event.total, `${event.direction === 'up' ? 'applying' : 'rolling back'} ${migrationId(event.version, event.name)}`);
       break;

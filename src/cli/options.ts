@@ -27,6 +27,8 @@ export interface GlobalFlags {
   readonly migrationTimeout?: string;
   readonly connectTimeout?: string;
   readonly allowOutOfOrder?: boolean;
+  /** `--wait <seconds>` of the changing commands (`strata wait --timeout` sets it too). */
+  readonly wait?: string;
 }
 
 export interface ResolvedOptions {
@@ -44,13 +46,17 @@ export async function resolveOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv,
   let selected: Record<string, unknown> = {};
   if (environmentName !== null) {
     const environments = config.environments ?? {};
-    if (!Object.prototype.hasOwnProperty.call(environments, environmentName)) {
-      const known = Object.keys(environments);
+    const known = Object.keys(environments);
+    if (Object.prototype.hasOwnProperty.call(environments, environmentName)) {
+      selected = { ...(environments[environmentName] as Record<string, unknown>) };
+    } else if (known.length > 0) {
+      // A config that defines environments makes an unknown name a typo (§5); with none
+      // defined (a container setting STRATA_ENV=production and DATABASE_URL) it is only the
+      // environment's name: it counts for protection and is recorded in the log.
       throw new ConfigError('config', `unknown environment "${environmentName}"${flags.env ? '' : ' (from STRATA_ENV)'}`, {
-        hint: known.length ? `environments in the config: ${known.join(', ')}` : 'the config defines no environments',
+        hint: `environments in the config: ${known.join(', ')}`,
       });
     }
-    selected = { ...(environments[environmentName] as Record<string, unknown>) };
   }
 
   // Paths written in the config file resolve from the config file's folder.
@@ -92,6 +98,7 @@ export async function resolveOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv,
       userVersion: pick('userVersion'),
       connectTimeout: secondsFlag(flags.connectTimeout, '--connect-timeout') ?? pick('connectTimeout'),
       initSql: pick('initSql'),
+      wait: secondsFlag(flags.wait, '--wait'),
       environment: environmentName === null ? null : { name: environmentName, protected: isProtected },
       createDirectory: dbSource === 'default',
     },

@@ -38,7 +38,8 @@ export function init(cwd: string, dir: string): InitResult {
 }
 
 export interface NewOptions {
-  readonly kind: 'sql' | 'ts';
+  /** undefined: TypeScript for a template that has a TypeScript form (TS_TEMPLATES), else SQL. */
+  readonly kind: 'sql' | 'ts' | undefined;
   readonly timestamp: boolean;
   readonly template: TemplateName | undefined;
   readonly now: Date;
@@ -60,13 +61,15 @@ export function newMigration(cwd: string, dir: string, name: string, options: Ne
   if (options.template !== undefined && !(options.template in SQL_TEMPLATES)) {
     throw new ConfigError('usage', `unknown template "${options.template}"`, { hint: `templates: ${Object.keys(SQL_TEMPLATES).join(', ')}` });
   }
+  const template = options.template;
+  const tsTemplate = template === undefined ? undefined : TS_TEMPLATES[template];
+  const kind = options.kind ?? (tsTemplate ? 'ts' : 'sql');
+  if (kind === 'ts' && template !== undefined && !tsTemplate) throw new ConfigError('usage', `--template ${template} makes SQL migrations; drop --ts`);
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
   const version = nextVersion(readdirSync(dir), options.timestamp, options.now);
   const id = `${version}_${name}`;
-  // A TypeScript template (data: db.batch) makes a .ts file whatever the kind asked.
-  const tsTemplate = options.template === undefined ? undefined : TS_TEMPLATES[options.template];
-  const file = resolve(dir, `${id}.${tsTemplate ? 'ts' : options.kind}`);
-  const text = tsTemplate ? tsTemplate(name) : options.kind === 'ts' ? TS_TEMPLATE.replace('Describe what this migration does', name.replace(/_/g, ' ')) : SQL_TEMPLATES[options.template ?? 'blank'](name);
+  const file = resolve(dir, `${id}.${kind}`);
+  const text = kind === 'sql' ? SQL_TEMPLATES[template ?? 'blank'](name) : tsTemplate ? tsTemplate(name) : TS_TEMPLATE.replace('Describe what this migration does', name.replace(/_/g, ' '));
   try {
     writeFileSync(file, text, { flag: 'wx' });
   } catch {

@@ -102,8 +102,34 @@ ALTER TABLE my_table_new RENAME TO my_table;
 `,
 };
 
-/** Templates that are TypeScript migrations (`new --template data` writes a .ts file). */
+/**
+ * Templates written as TypeScript because they use a `db` helper: `new --template <name>`
+ * writes these as `.ts` unless `--sql` asks for the SQL form (where SQL_TEMPLATES has one).
+ */
 export const TS_TEMPLATES: Partial<Record<TemplateName, (name: string) => string>> = {
+  'recreate-table': (name) => `import { defineMigration } from 'strata-migrate';
+
+// SQLite's ALTER TABLE cannot change a column's type or constraints: db.recreateTable rebuilds
+// the table (SQLite's 12 steps) inside this migration's transaction, keeping its rows, its
+// indexes and triggers, the views that name it, and the foreign keys that reference it.
+// SQLite only: on PostgreSQL and MySQL use ALTER TABLE.
+export default defineMigration({
+  description: '${name.replace(/_/g, ' ')}',
+  async up(db) {
+    await db.recreateTable('my_table', \`
+      CREATE TABLE my_table (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL
+      )
+    \`, {
+      // columns: ['id', 'name'],             // old columns to keep (default: those both tables have)
+      // map: { name: "coalesce(name, '')" }, // new column → SQL expression over the old row
+    });
+  },
+  // Leave down out to make the migration irreversible, or rebuild the table back:
+  // async down(db) { await db.recreateTable('my_table', \`CREATE TABLE my_table (…)\`) },
+});
+`,
   data: (name) => `import { defineMigration } from 'strata-migrate';
 
 // A data change over a table of any size: db.batch walks it in primary-key order, 1,000 rows

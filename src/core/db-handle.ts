@@ -2,12 +2,13 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { DialectFacts, Executor, Introspector } from './ports/index.js';
 import { splitScript } from '../sql/split.js';
-import { MigrationError } from './errors.js';
+import { MigrationError, messageOf } from './errors.js';
 import type { BatchMethod } from './batch/walk.js';
 import type { Db } from './model.js';
+import { recreateTable, type RebuildDriver } from './table-rebuild.js';
 
 export interface DbHandleOptions {
-  readonly driver: DialectFacts & Executor & Introspector;
+  readonly driver: DialectFacts & Executor & Introspector & RebuildDriver;
   /** The migrations folder: `execFile` paths resolve inside it. null for list migrations. */
   readonly dir: string | null;
   /** Reads a file `execFile` names, as UTF-8 (the core opens no file itself). */
@@ -23,6 +24,12 @@ export interface DbHandleOptions {
 
 export function createDbHandle(options: DbHandleOptions): Db {
   const { driver, beforeStatement, onStatement } = options;
+  // The driver knows which statements wait for other transactions (no lock timeout for them).
+  const runOne = async (sql: string): Promise<void> => {
+    await beforeStatement();
+    await driver.execute(sql);
+    onStatement();
+  };
   const exec = async (sql: string): Promise<void> => {
     const { statements, unterminated } = splitScript(sql, driver.syntax);
     if (unterminated) {
@@ -32,12 +39,7 @@ export function createDbHandle(options: DbHandleOptions): Db {
         hint: 'close the string or comment in the SQL given to db.exec',
       });
     }
-    for (const statement of statements) {
-      await beforeStatement();
-      // The driver knows which statements wait for other transactions (no lock timeout for them).
-      await driver.execute(statement.text);
-      onStatement();
-    }
+    for (const statement of statements) await runOne(statement.text);
   };
   const query = async <T>(sql: string, params?: readonly unknown[]): Promise<T[]> => {
     await beforeStatement();
@@ -90,6 +92,9 @@ export function createDbHandle(options: DbHandleOptions): Db {
       if (!options.batch) throw new Error('db.batch is available only inside a migration that strata runs');
       return options.batch(batchOptions, fn);
     }) as Db['batch'],
+    recreateTable: withCallSite(async (table: string, newCreateSql: string, rebuildOptions?: unknown) => {
+      await recreateTable(driver, table, newCreateSql, rebuildOptions, runOne, (error) => options.log(`could not roll back db.recreateTable("${String(table)}"): ${messageOf(error)}`));
+    }),
     log(...args) {
       options.log(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
     },

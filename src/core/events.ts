@@ -1,6 +1,8 @@
 /** Progress reported to the library's `onEvent` (the CLI renders these). */
 export type StrataEvent =
   | { readonly type: 'lock-wait'; readonly holder: string | null }
+  /** The database is not accepting connections yet (`wait`): attempt n failed, another follows. */
+  | { readonly type: 'database-wait'; readonly attempt: number; readonly error: string; readonly timeoutMs: number }
   | { readonly type: 'lock-acquired'; readonly waitedMs: number }
   | { readonly type: 'run-start'; readonly direction: 'up' | 'down'; readonly total: number }
   | { readonly type: 'migration-start'; readonly direction: 'up' | 'down'; readonly version: string; readonly name: string; readonly index: number; readonly total: number }

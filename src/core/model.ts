@@ -4,6 +4,7 @@
  */
 import type { Statement } from '../sql/split.js';
 import type { BatchFn, BatchOptions, BatchResult } from './batch/options.js';
+import type { RecreateTableOptions } from './table-rebuild.js';
 
 export type Dialect = 'sqlite' | 'postgres' | 'mysql';
 export type MigrationKind = 'sql' | 'code';
@@ -24,6 +25,8 @@ export interface Db {
   execFile(path: string): Promise<void>;
   /** Walks `options.table` in key order, `size` rows at a time (§10). */
   batch<T = Record<string, unknown>>(options: BatchOptions, fn: BatchFn<T>): Promise<BatchResult>;
+  /** SQLite's table rebuild (§10): a new definition for `table`, keeping its rows, indexes, triggers and views. */
+  recreateTable(table: string, newCreateSql: string, options?: RecreateTableOptions): Promise<void>;
   log(...args: unknown[]): void;
 }
 

@@ -14,9 +14,16 @@ import type { Lock } from './lock.js';
 import type { Maintenance } from './maintenance.js';
 import type { TrackingStore } from './tracking.js';
 import type { ForeignKeyGuard, Transactor } from './transactor.js';
+import type { TableRebuilder } from '../table-rebuild.js';
 
 export interface Driver extends DialectFacts, Lock, TrackingStore, Transactor, ForeignKeyGuard, Executor, Introspector, Maintenance {
   // An optional capability of one feature goes in the role it belongs to, or here.
+  /**
+   * Optional (SQLite): `db.recreateTable`, the table rebuild for changes ALTER TABLE cannot
+   * make, inside the transaction open on the connection. Absent: the database changes tables
+   * in place and the call is refused with the ALTER TABLE hint.
+   */
+  recreateTable?: TableRebuilder['recreateTable'];
 }
 
 /** What every driver factory receives. */

@@ -19,6 +19,8 @@ import { splitStatements } from '../../sql/split.js';
 import { initSqlFailed } from '../init-sql.js';
 import { loadPeer, sqliteAddonPath } from '../peer.js';
 import { ForeignKeys } from './foreign-keys.js';
+import { rebuildTable } from './rebuild.js';
+import type { RunRebuildStatement, TableRebuildRequest } from '../../core/table-rebuild.js';
 import { SqliteLeaseStore } from './lease-store.js';
 import { fileIdentity, park, takeParked } from './parked.js';
 import { listSqliteObjects, sqliteInfo } from './introspect.js';
@@ -441,6 +443,9 @@ class SqliteDriver implements Driver {
   }
   async checkIntegrity(): Promise<readonly IntegrityViolation[]> {
     return this.foreignKeys.check();
+  }
+  async recreateTable(request: TableRebuildRequest, run: RunRebuildStatement): Promise<void> {
+    await rebuildTable(this.open(true)!, request, run);
   }
 
   // ---- statements ----
