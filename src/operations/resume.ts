@@ -6,7 +6,7 @@
  */
 import { ValidationError } from '../core/errors.js';
 import type { Entry, State } from '../core/state.js';
-import type { Driver } from '../drivers/driver.js';
+import type { Driver } from '../core/ports/index.js';
 
 /** Whether `up --resume` runs this dirty entry again. */
 function resumable(entry: Entry): boolean {

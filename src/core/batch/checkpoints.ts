@@ -2,7 +2,7 @@
  * Which migrations of this run keep checkpoints, so that the commit recording one as finished
  * also removes them, and only then (a migration that never batched costs no round trip).
  */
-import type { Driver } from '../../drivers/driver.js';
+import type { Driver } from '../ports/index.js';
 
 const kept = new WeakMap<Driver, Set<string>>();
 const ensured = new WeakSet<Driver>();

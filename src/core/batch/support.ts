@@ -4,7 +4,7 @@
  * checkpoint store in strata's own tables. Drivers implement it as `Driver.batch`; the core
  * never asks for a dialect's name.
  */
-import type { Row } from '../../drivers/driver.js';
+import type { Row } from '../ports/index.js';
 
 /** Where one `db.batch` of a `transaction: off` migration got to: committed with its batch. */
 export interface Checkpoint {

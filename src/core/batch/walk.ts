@@ -7,7 +7,7 @@
  * all; `up --resume` starts each walk after its checkpoint.
  */
 import { performance } from 'node:perf_hooks';
-import type { Driver, Row } from '../../drivers/driver.js';
+import type { Driver, Row } from '../ports/index.js';
 import type { EventListener } from '../events.js';
 import { ensureCheckpointTable, markCheckpointed } from './checkpoints.js';
 import { decodeKey, encodeKey } from './key-codec.js';
