@@ -11,6 +11,7 @@ export {
   ConnectionError,
   ConfigError,
   AbortError,
+  BackupError,
 } from './core/errors.js';
 export type { ErrorCode } from './core/errors.js';
 export type { Db, Problem, LogRow, AppliedMigration } from './core/model.js';
@@ -21,5 +22,6 @@ export type { DownResult, RedoResult } from './operations/down.js';
 export type { InfoResult, ValidateResult } from './operations/report.js';
 export type { RepairResult, RepairOptions } from './operations/repair.js';
 export type { ResetResult, ResetOptions } from './operations/reset.js';
+export type { BackupFile, BackupsResult, RestoreOptions, RestoreResult } from './operations/backup.js';
 export type { ListMigration } from './sources/list.js';
 export { redactUrl } from './drivers/url.js';

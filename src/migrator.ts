@@ -23,6 +23,8 @@ import { history, info, validate, type InfoResult, type ValidateResult } from '.
 import { planReset, reset, type ResetOptions, type ResetResult } from './operations/reset.js';
 import { status, type StatusResult } from './operations/status.js';
 import { plan, up, type PlanResult, type UpOptions, type UpResult } from './operations/up.js';
+import { backup, backups, restore, type BackupFile, type BackupsResult, type RestoreOptions, type RestoreResult } from './operations/backup.js';
+import { DEFAULT_KEEP, type BackupSettings } from './backups/restore-point.js';
 import { createDirectorySource } from './sources/directory.js';
 import { createListSource, type ListMigration } from './sources/list.js';
 import type { LogRow } from './core/model.js';
@@ -82,6 +84,14 @@ export interface MigratorOptions {
   readonly connectTimeout?: number;
   /** A statement or a list of them, run on each connection before anything else (e.g. `SET FOREIGN_KEY_CHECKS = 0`). */
   readonly initSql?: string | readonly string[];
+  /** A restore point before each change (§7): default on for SQLite files, off for servers (pg_dump / mysqldump). */
+  readonly backup?: boolean;
+  /** Folder for backups (default: `backups/` beside a SQLite file; `backups/` in `cwd` for servers). */
+  readonly backups?: string;
+  /** Backups kept per database, the oldest removed first (default 10; 0 keeps all). */
+  readonly keep?: number;
+  /** Where scratch databases go (`test`, `drift`) instead of the configured server: a server URL, or an existing empty database. */
+  readonly scratchDb?: string | null;
 }
 
 export interface Migrator {
@@ -101,6 +111,12 @@ export interface Migrator {
   repair(options?: RepairOptions): Promise<RepairResult>;
   planReset(options?: ResetOptions): Promise<{ dropped: DbObject[] }>;
   reset(options?: ResetOptions): Promise<ResetResult>;
+  /** A backup now (§7), under the lock. */
+  backup(): Promise<BackupFile>;
+  /** This database's backups, oldest first. */
+  backups(): Promise<BackupsResult>;
+  /** Puts a backup back (under the lock; refused in a protected environment without `force`). */
+  restore(file: string, options?: RestoreOptions): Promise<RestoreResult>;
   /** Closes only what strata opened. */
   close(): Promise<void>;
 }
@@ -181,6 +197,8 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
     signal: options.signal,
     emit,
     redact,
+    backup: backupSettings(options, cwd),
+    scratchDb: options.scratchDb ?? null,
   };
   const guard = <A extends unknown[], R>(operation: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
     if (options.signal?.aborted) throw new AbortError('stopped before it started');
@@ -208,6 +226,9 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
     repair: guard((o?: RepairOptions) => repair(ctx, o)),
     planReset: guard((o?: ResetOptions) => planReset(ctx, o)),
     reset: guard((o?: ResetOptions) => reset(ctx, o)),
+    backup: guard(() => backup(ctx)),
+    backups: guard(() => backups(ctx)),
+    restore: guard((file: string, o?: RestoreOptions) => restore(ctx, file, o)),
     async close() {
       if (opening) await opening.catch(() => undefined);
       await driver?.close();
@@ -226,6 +247,14 @@ export async function migrate(options: MigratorOptions & UpOptions): Promise<UpR
   } finally {
     await migrator.close();
   }
+}
+
+function backupSettings(options: MigratorOptions, cwd: string): BackupSettings {
+  if (options.backup !== undefined && typeof options.backup !== 'boolean') throw new ConfigError('config', `backup must be true or false (got ${String(options.backup)})`);
+  if (options.backups !== undefined && (typeof options.backups !== 'string' || options.backups === '')) throw new ConfigError('config', 'backups must be the path of a folder');
+  const keep = options.keep ?? DEFAULT_KEEP;
+  if (!Number.isInteger(keep) || keep < 0) throw new ConfigError('config', `keep must be a whole number ≥ 0 (got ${String(options.keep)})`, { hint: 'how many backups stay per database; 0 keeps all' });
+  return { enabled: options.backup ?? null, folder: options.backups ? resolve(cwd, options.backups) : null, keep, cwd };
 }
 
 function initSqlOf(value: MigratorOptions['initSql']): string[] {

@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { AbortError, ConfigError, createMigrator, MigrationError, type Migrator, type StrataEvent } from '../index.js';
 import { redactText, secretsOf } from '../drivers/url.js';
 import { confirm } from './confirm.js';
+import { addBackupCommands, renderBackupEvent } from './backup-commands.js';
 import { EXIT, exitCodeOf } from './exit-code.js';
 import { strataPackage } from '../package-info.js';
 import { consoleToStderr } from './json-console.js';
@@ -20,7 +21,7 @@ import { migrationId } from '../core/version.js';
 const VERSION = strataPackage().version;
 const USAGE_HINT = 'run `strata --help` for the commands, or `strata <command> --help` for the options of one';
 
-interface Session {
+export interface Session {
   readonly out: Output;
   readonly flags: GlobalFlags;
   readonly migrator: Migrator;
@@ -155,7 +156,7 @@ function asCrashFailure(crash: ProcessCrash, error: unknown): MigrationError {
   }, { cause: crash });
 }
 
-type Runner = (action: (session: Session, args: unknown[]) => Promise<number | void>) => (...args: unknown[]) => Promise<void>;
+export type Runner = (action: (session: Session, args: unknown[]) => Promise<number | void>) => (...args: unknown[]) => Promise<void>;
 
 function buildProgram(run: Runner, redact: (text: string) => string): Command {
   const program = new Command('strata')
@@ -231,7 +232,7 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
     .option('--dry-run', 'print what would run, change nothing')
     .option('--atomic', 'run the whole plan in one transaction')
     .option('--allow-out-of-order', 'apply pending migrations older than applied ones')
-    .option('--no-backup', 'take no backup first (backups are not built yet: none is taken either way)')
+    .option('--no-backup', 'take no restore point first (see docs/backups.md)')
     .action(run(async ({ out, migrator }, args) => {
       const options = args[0] as { target?: string; dryRun?: boolean; atomic?: boolean };
       if (options.dryRun) {
@@ -251,6 +252,7 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
     .option('--target <version>', 'roll back everything after this version (it stays)')
     .option('--all', 'roll back everything')
     .option('--dry-run', 'print what would run, change nothing')
+    .option('--no-backup', 'take no restore point first')
     .action(run(async ({ out, migrator }, args) => {
       const options = args[0] as { steps?: string; target?: string; all?: boolean; dryRun?: boolean };
       const chosen = [options.steps !== undefined && '--steps', options.target !== undefined && '--target', options.all && '--all'].filter(Boolean);
@@ -272,7 +274,7 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
       out.line(result.count === 0 ? 'nothing to roll back' : `rolled back ${result.count} migration${result.count === 1 ? '' : 's'} in ${result.durationMs} ms`);
     }));
 
-  command('redo', 'roll back the most recent migration and apply it again').action(run(async ({ out, migrator }) => {
+  command('redo', 'roll back the most recent migration and apply it again').option('--no-backup', 'take no restore point first').action(run(async ({ out, migrator }) => {
     const result = await migrator.redo();
     out.document(result);
     out.line(result.applied.length === 0 ? 'nothing to redo' : `redid ${result.applied.join(', ')} in ${result.durationMs} ms`);
@@ -352,6 +354,7 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
 
   command('reset', 'drop everything strata can see, forget what was applied, apply all again')
     .option('--force', 'reset even a protected environment')
+    .option('--no-backup', 'take no restore point first')
     .action(run(async ({ out, flags, migrator, database }, args) => {
       const options = args[0] as { force?: boolean };
       const planned = await migrator.planReset(options);
@@ -360,9 +363,10 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
       await confirm(out, flags, `drop ${planned.dropped.length} objects in ${database} and apply every migration again?`);
       const result = await migrator.reset(options);
       out.document({ dropped: result.dropped, applied: result.applied, count: result.count });
-      if (result.copiedTo) out.line(`copied the database to ${result.copiedTo} first`);
       out.line(`dropped ${result.dropped.length}, applied ${result.count}`);
     }));
+
+  addBackupCommands(command, run);
 
   return program;
 }
@@ -378,6 +382,7 @@ function jsonStatus(result: Awaited<ReturnType<Migrator['status']>>) {
 }
 
 function onEvent(out: Output, progress: Progress, event: StrataEvent): void {
+  if (renderBackupEvent(out, event)) return;
   switch (event.type) {
     case 'lock-wait':
       out.note(`strata: waiting for the migration lock${event.holder ? ` (held by ${event.holder})` : ''}…`);

@@ -27,6 +27,9 @@ export interface GlobalFlags {
   readonly migrationTimeout?: string;
   readonly connectTimeout?: string;
   readonly allowOutOfOrder?: boolean;
+  /** `--no-backup` sets it false; commander's default true means "not given". */
+  readonly backup?: boolean;
+  readonly scratchDb?: string;
 }
 
 export interface ResolvedOptions {
@@ -92,6 +95,10 @@ export async function resolveOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv,
       userVersion: pick('userVersion'),
       connectTimeout: secondsFlag(flags.connectTimeout, '--connect-timeout') ?? pick('connectTimeout'),
       initSql: pick('initSql'),
+      backup: flags.backup === false ? false : pick('backup'),
+      backups: pick('backups') === undefined ? undefined : resolve(folder, pick('backups')!),
+      keep: pick('keep'),
+      scratchDb: flags.scratchDb ?? (typeof pick('scratchDb') === 'string' ? (fromConfig(pick('scratchDb')) as string) : undefined),
       environment: environmentName === null ? null : { name: environmentName, protected: isProtected },
       createDirectory: dbSource === 'default',
     },

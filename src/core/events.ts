@@ -7,6 +7,9 @@ export type StrataEvent =
   | { readonly type: 'migration-done'; readonly direction: 'up' | 'down'; readonly version: string; readonly name: string; readonly durationMs: number; readonly index: number; readonly total: number }
   | { readonly type: 'migration-failed'; readonly direction: 'up' | 'down'; readonly version: string; readonly name: string; readonly error: string }
   | { readonly type: 'ddl-retry'; readonly version: string; readonly attempt: number; readonly table: string | null }
-  | { readonly type: 'log'; readonly version: string; readonly message: string };
+  | { readonly type: 'log'; readonly version: string; readonly message: string }
+  /** A backup or restore copying: `fraction` 0…1 where the copy can tell, else null. */
+  | { readonly type: 'backup-progress'; readonly operation: 'backup' | 'restore'; readonly file: string; readonly fraction: number | null; readonly elapsedMs: number }
+  | { readonly type: 'backup-done'; readonly operation: 'backup' | 'restore'; readonly file: string; readonly sizeBytes: number; readonly durationMs: number };
 
 export type EventListener = (event: StrataEvent) => void;

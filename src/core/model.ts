@@ -94,7 +94,7 @@ export interface AppliedMigration {
   readonly error: string | null;
 }
 
-export type LogOperation = 'up' | 'down' | 'baseline' | 'mark' | 'unmark' | 'repair' | 'reset';
+export type LogOperation = 'up' | 'down' | 'baseline' | 'mark' | 'unmark' | 'repair' | 'reset' | 'restore';
 
 /** A row of `strata_migrations_log` (the audit trail). */
 export interface LogEntry {

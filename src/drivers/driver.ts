@@ -8,6 +8,7 @@
  */
 import type { AppliedMigration, Dialect, LogEntry, LogRow } from '../core/model.js';
 import type { SqlSyntax } from '../sql/split.js';
+import type { SafetyNet } from './safety-net.js';
 
 export interface Capabilities {
   /** DDL can be rolled back inside a transaction (SQLite, PostgreSQL; not MySQL/MariaDB). */
@@ -226,11 +227,8 @@ export interface Driver {
   listObjects(): Promise<DbObject[]>;
   dropObjects(objects: readonly DbObject[]): Promise<void>;
 
-  /**
-   * SQLite files only: copies the database next to itself before `reset` drops anything
-   * (until §7 backups exist) and returns the copy's path.
-   */
-  copyBeforeReset?(): Promise<string | null>;
+  /** Optional. Backups, restores and scratch databases (§7); absent: none of them on this database. */
+  safetyNet?(): Promise<SafetyNet>;
 
   // ---- Errors and signals ----
   errorFacts(error: unknown): ErrorFacts;
