@@ -5,9 +5,10 @@
  * PATH is a ConfigError `backup-failed` (exit 2) naming it, never a silent skip.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
 import { AbortError, BackupError, ConfigError } from '../core/errors.js';
 import { redactText } from './url.js';
+import type { BackupTarget } from './safety-net.js';
 
 export interface ProgramRun {
   readonly program: string;
@@ -103,4 +104,37 @@ export function runProgram(run: ProgramRun): Promise<void> {
       }));
     });
   });
+}
+
+export interface DumpPrograms {
+  /** Writes the dump to `file` (a `.partial` name, renamed once complete). */
+  dump(file: string, signal?: AbortSignal): Promise<void>;
+  restore(file: string, signal?: AbortSignal): Promise<void>;
+  verify(file: string): Promise<void>;
+}
+
+/** A server database's backups through its dump programs: off by default, restored object by object. */
+export function programBackupTarget(database: string, extension: string, programs: DumpPrograms): BackupTarget {
+  return {
+    name: database,
+    defaultFolder: null,
+    extension,
+    onByDefault: false,
+    replacesWholeDatabase: false,
+    async copyTo(file, progress, signal) {
+      const partial = `${file}.partial`;
+      progress(null);
+      try {
+        await programs.dump(partial, signal);
+        renameSync(partial, file);
+      } finally {
+        rmSync(partial, { force: true });
+      }
+    },
+    async restoreFrom(file, progress, signal) {
+      progress(null);
+      await programs.restore(file, signal);
+    },
+    verify: (file) => programs.verify(file),
+  };
 }

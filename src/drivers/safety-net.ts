@@ -36,6 +36,8 @@ export interface BackupTarget {
    * other processes' open connections see the restored data. Called with the migration lock held.
    */
   restoreFrom(file: string, progress: CopyProgress, signal?: AbortSignal): Promise<void>;
+  /** Rejects with a BackupError when `file` is not a backup this database can restore; called before anything changes. */
+  verify(file: string): Promise<void>;
 }
 
 /** Creating and dropping throw-away databases (scratch databases, §7). */
@@ -48,6 +50,16 @@ export interface ScratchPort {
   list(prefix: string): Promise<string[]>;
   /** Whether `error` (from create) says the user may not create databases. */
   isPermissionDenied(error: unknown): boolean;
+}
+
+/** What a server driver hands its safety net: the connection's own settings and its statements. */
+export interface ServerConnectionPorts<Login> {
+  /** The settings the run's connection was opened with (host, port, user, password, database); null when unknown. */
+  readonly login: Login | null;
+  readonly query: (sql: string, params?: readonly unknown[]) => Promise<Record<string, unknown>[]>;
+  readonly execute: (sql: string) => Promise<void>;
+  /** Passwords to remove from a program's messages. */
+  readonly secrets: readonly string[];
 }
 
 export interface SafetyNet {

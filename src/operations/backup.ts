@@ -63,6 +63,7 @@ export async function restore(ctx: OperationContext, file: string, options: Rest
   return withLock(ctx, async (driver, { applied }) => {
     const versionBefore = currentVersion(applied);
     const logBefore = await driver.readLog(WHOLE_LOG);
+    await target.verify(path);
     const started = performance.now();
     if (!target.replacesWholeDatabase) await clearForRestore(driver, path);
     await target.restoreFrom(path, progressReporter(ctx, 'restore', path, started), ctx.signal);

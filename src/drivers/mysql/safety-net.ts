@@ -4,12 +4,12 @@
  * (never on the command line; MYSQL_PWD is deprecated by MySQL), and scratch databases on the
  * same server.
  */
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { BackupError } from '../../core/errors.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runProgram } from '../external-program.js';
-import type { Row } from '../driver.js';
-import type { BackupTarget, SafetyNet, ScratchPort } from '../safety-net.js';
+import { programBackupTarget, runProgram } from '../external-program.js';
+import type { BackupTarget, SafetyNet, ScratchPort, ServerConnectionPorts } from '../safety-net.js';
 
 /** What mysql2 keeps of a connection's settings (`connection.config`). */
 export interface MysqlLogin {
@@ -22,12 +22,7 @@ export interface MysqlLogin {
   readonly ssl?: unknown;
 }
 
-export interface MysqlSafetyNetPorts {
-  readonly login: MysqlLogin | null;
-  readonly query: (sql: string, params?: readonly unknown[]) => Promise<Row[]>;
-  readonly execute: (sql: string) => Promise<void>;
-  readonly secrets: readonly string[];
-}
+type Ports = ServerConnectionPorts<MysqlLogin>;
 
 const INSTALL = 'the MySQL or MariaDB client programs (Debian/Ubuntu: mariadb-client or mysql-client)';
 
@@ -37,7 +32,7 @@ export function mysqlLoginOf(session: unknown): MysqlLogin | null {
   return connection?.connection?.config ?? connection?.config ?? null;
 }
 
-export function mysqlSafetyNet(ports: MysqlSafetyNetPorts): SafetyNet {
+export function mysqlSafetyNet(ports: Ports): SafetyNet {
   const login = ports.login;
   if (!login || !login.database) return { backup: null, scratch: null };
   const secrets = [...ports.secrets, ...(login.password ? [login.password] : [])];
@@ -68,46 +63,47 @@ async function withDefaultsFile<T>(login: MysqlLogin, fn: (option: string) => Pr
 
 function backupTarget(login: MysqlLogin, database: string, secrets: readonly string[]): BackupTarget {
   const ssl = login.ssl ? ['--ssl'] : [];
-  return {
-    name: database,
-    defaultFolder: null,
-    extension: '.sql',
-    onByDefault: false,
-    replacesWholeDatabase: false,
-    async copyTo(file, progress, signal) {
-      const partial = `${file}.partial`;
-      progress(null);
-      try {
-        await withDefaultsFile(login, (defaults) => runProgram({
-          program: 'mysqldump',
-          args: [defaults, ...ssl, '--single-transaction', '--routines', '--triggers', '--events', '--skip-lock-tables', '--', database],
-          stdoutFile: partial,
-          secrets,
-          signal,
-          installHint: INSTALL,
-        }));
-        renameSync(partial, file);
-      } finally {
-        rmSync(partial, { force: true });
+  return programBackupTarget(database, '.sql', {
+    dump: (file, signal) => withDefaultsFile(login, (defaults) => runProgram({
+      program: 'mysqldump',
+      args: [defaults, ...ssl, '--single-transaction', '--routines', '--triggers', '--events', '--skip-lock-tables', '--', database],
+      stdoutFile: file,
+      secrets,
+      signal,
+      installHint: INSTALL,
+    })),
+    async verify(file) {
+      if (!DUMP_HEADER.test(headOf(file))) {
+        throw new BackupError('backup-failed', `cannot restore ${file}: it does not start like a mysqldump file`, { file, hint: 'name a file that `strata backups` lists; nothing was changed' });
       }
     },
-    async restoreFrom(file, progress, signal) {
-      progress(null);
-      await withDefaultsFile(login, (defaults) => runProgram({
-        program: 'mysql',
-        args: [defaults, ...ssl, `--database=${database}`],
-        stdinFile: file,
-        secrets,
-        signal,
-        installHint: INSTALL,
-      }));
-    },
-  };
+    restore: (file, signal) => withDefaultsFile(login, (defaults) => runProgram({
+      program: 'mysql',
+      args: [defaults, ...ssl, `--database=${database}`],
+      stdinFile: file,
+      secrets,
+      signal,
+      installHint: INSTALL,
+    })),
+  });
+}
+
+/** mysqldump's first lines name it (MariaDB may put a sandbox-mode comment first). */
+const DUMP_HEADER = /^-- (MySQL|MariaDB) dump /m;
+
+function headOf(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(1024);
+    return buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 const quote = (name: string) => `\`${name.replace(/`/g, '``')}\``;
 
-function scratch(login: MysqlLogin, ports: MysqlSafetyNetPorts): ScratchPort {
+function scratch(login: MysqlLogin, ports: Ports): ScratchPort {
   return {
     async create(name) {
       await ports.execute(`CREATE DATABASE ${quote(name)} CHARACTER SET utf8mb4`);

@@ -3,10 +3,8 @@
  * the run connection's own settings passed in libpq's environment variables (the password in
  * PGPASSWORD, never on the command line), and scratch databases on the same server.
  */
-import { renameSync, rmSync } from 'node:fs';
-import { runProgram } from '../external-program.js';
-import type { BackupTarget, SafetyNet, ScratchPort } from '../safety-net.js';
-import type { Row } from '../driver.js';
+import { programBackupTarget, runProgram } from '../external-program.js';
+import type { BackupTarget, SafetyNet, ScratchPort, ServerConnectionPorts } from '../safety-net.js';
 
 /** What node-postgres keeps of a connection's settings (`client.connectionParameters`). */
 export interface PgLogin {
@@ -18,16 +16,11 @@ export interface PgLogin {
   readonly ssl?: unknown;
 }
 
-export interface PgSafetyNetPorts {
-  readonly login: PgLogin | null;
-  readonly query: (sql: string, params?: readonly unknown[]) => Promise<Row[]>;
-  readonly execute: (sql: string) => Promise<void>;
-  readonly secrets: readonly string[];
-}
+type Ports = ServerConnectionPorts<PgLogin>;
 
 const INSTALL = 'the PostgreSQL client programs of the server\'s major version or later (Debian/Ubuntu: postgresql-client)';
 
-export function postgresSafetyNet(ports: PgSafetyNetPorts): SafetyNet {
+export function postgresSafetyNet(ports: Ports): SafetyNet {
   const login = ports.login;
   if (!login || !login.database) return { backup: null, scratch: null };
   const secrets = [...ports.secrets, ...(typeof login.password === 'string' && login.password !== '' ? [login.password] : [])];
@@ -47,41 +40,26 @@ function libpqEnv(login: PgLogin, database: string): Record<string, string> {
 
 function backupTarget(login: PgLogin, database: string, secrets: readonly string[]): BackupTarget {
   const env = libpqEnv(login, database);
-  return {
-    name: database,
-    defaultFolder: null,
-    extension: '.dump',
-    onByDefault: false,
-    replacesWholeDatabase: false,
-    async copyTo(file, progress, signal) {
-      const partial = `${file}.partial`;
-      try {
-        progress(null);
-        await runProgram({ program: 'pg_dump', args: ['--format=custom', '--no-password'], env, stdoutFile: partial, secrets, signal, installHint: INSTALL });
-        renameSync(partial, file);
-      } finally {
-        rmSync(partial, { force: true });
-      }
-    },
-    async restoreFrom(file, progress, signal) {
-      progress(null);
-      // One transaction: a restore that fails half-way leaves the database as it was before it.
-      await runProgram({
-        program: 'pg_restore',
-        args: ['--clean', '--if-exists', '--single-transaction', '--exit-on-error', '--no-password', `--dbname=${database}`],
-        env,
-        stdinFile: file,
-        secrets,
-        signal,
-        installHint: INSTALL,
-      });
-    },
-  };
+  return programBackupTarget(database, '.dump', {
+    dump: (file, signal) => runProgram({ program: 'pg_dump', args: ['--format=custom', '--no-password'], env, stdoutFile: file, secrets, signal, installHint: INSTALL }),
+    // Reads the archive's table of contents without connecting: a damaged file fails here.
+    verify: (file) => runProgram({ program: 'pg_restore', args: ['--list'], stdinFile: file, secrets, installHint: INSTALL }),
+    // One transaction: a restore that fails half-way leaves the database as it was before it.
+    restore: (file, signal) => runProgram({
+      program: 'pg_restore',
+      args: ['--clean', '--if-exists', '--single-transaction', '--exit-on-error', '--no-password', `--dbname=${database}`],
+      env,
+      stdinFile: file,
+      secrets,
+      signal,
+      installHint: INSTALL,
+    }),
+  });
 }
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-function scratch(login: PgLogin, ports: PgSafetyNetPorts): ScratchPort {
+function scratch(login: PgLogin, ports: Ports): ScratchPort {
   return {
     async create(name) {
       await ports.execute(`CREATE DATABASE ${quote(name)}`);

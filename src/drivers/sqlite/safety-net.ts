@@ -61,17 +61,11 @@ function backupTarget(files: SqliteFiles): BackupTarget {
         throw copyFailed(error, `cannot write the backup ${file}`, 'check that the folder exists, is writable and has room (or set `backups` to another folder, or run with --no-backup)');
       }
     },
+    async verify(file) {
+      openBackup(files, file).close();
+    },
     async restoreFrom(file, progress, signal) {
-      let source: Database.Database;
-      try {
-        source = files.open(file, { readonly: true });
-        source.prepare('SELECT 1 FROM sqlite_master LIMIT 0');
-      } catch (error) {
-        throw new BackupError('backup-failed', `cannot restore ${file}: it is not a SQLite database, or is damaged (${messageOf(error)})`, {
-          file,
-          hint: 'name a file that `strata backups` lists; nothing was changed',
-        }, { cause: error });
-      }
+      const source = openBackup(files, file);
       try {
         // Into the live file, page by page under SQLite's locks: every open connection, in
         // this process or another, sees the restored database on its next read.
@@ -93,6 +87,24 @@ async function copy(from: Database.Database, to: string, progress: CopyProgress,
       return PAGES_PER_STEP;
     },
   });
+}
+
+function openBackup(files: SqliteFiles, file: string): Database.Database {
+  try {
+    const db = files.open(file, { readonly: true });
+    try {
+      db.prepare('SELECT 1 FROM sqlite_master LIMIT 0');
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return db;
+  } catch (error) {
+    throw new BackupError('backup-failed', `cannot restore ${file}: it is not a SQLite database, or is damaged (${messageOf(error)})`, {
+      file,
+      hint: 'name a file that `strata backups` lists; nothing was changed',
+    }, { cause: error });
+  }
 }
 
 function copyFailed(error: unknown, what: string, hint: string): Error {
