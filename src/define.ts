@@ -65,6 +65,14 @@ export interface StrataConfig {
   readonly connectTimeout?: number;
   /** A statement or a list of them, run on each connection before migrating (e.g. `SET FOREIGN_KEY_CHECKS = 0`). */
   readonly initSql?: string | readonly string[];
+  /** A restore point before each change (default: on for SQLite files, off for servers). */
+  readonly backup?: boolean;
+  /** Folder for backups. */
+  readonly backups?: string;
+  /** Backups kept per database (default 10; 0 keeps all). */
+  readonly keep?: number;
+  /** Server URL or empty database for scratch databases (`test`, `drift`). */
+  readonly scratchDb?: string;
   readonly environments?: Readonly<Record<string, EnvironmentConfig>>;
 }
 

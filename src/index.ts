@@ -11,6 +11,7 @@ export {
   ConnectionError,
   ConfigError,
   AbortError,
+  BackupError,
 } from './core/errors.js';
 export type { ErrorCode } from './core/errors.js';
 export type { Db, Problem, LogRow, AppliedMigration } from './core/model.js';
@@ -30,6 +31,7 @@ export type { LintWarning } from './lint/lint.js';
 export type { RepairResult, RepairOptions } from './operations/repair.js';
 export type { ResetResult, ResetOptions } from './operations/reset.js';
 export type { ImportResult, ImportRunOptions } from './operations/import.js';
+export type { BackupFile, BackupsResult, RestoreOptions, RestoreResult } from './operations/backup.js';
 export type { ListMigration } from './sources/list.js';
 export type { DumpResult, DumpOptions, DumpObject } from './operations/dump.js';
 export { compareSchemas, orderSchema, schemaScript } from './core/schema.js';

@@ -15,6 +15,7 @@ const KNOWN: Record<keyof MigratorOptions | keyof UpOptions, true> = {
   db: true, dir: true, migrations: true, table: true, schema: true, lock: true, lockTimeout: true, ddlLockTimeout: true,
   ddlRetries: true, statementTimeout: true, leaseTtl: true, allowOutOfOrder: true, userVersion: true, environment: true,
   logger: true, onEvent: true, signal: true, cwd: true, createDirectory: true, connectTimeout: true, migrationTimeout: true, initSql: true, wait: true,
+  backup: true, backups: true, keep: true, scratchDb: true,
   target: true, atomic: true, resume: true,
 };
 

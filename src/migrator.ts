@@ -29,6 +29,8 @@ import { stats, type StatsResult } from './operations/stats.js';
 import { graph, type GraphOptions, type GraphResult } from './operations/graph.js';
 import { docs, type DocsResult } from './operations/docs.js';
 import { plan, up, type PlanResult, type UpOptions, type UpResult } from './operations/up.js';
+import { backup, backups, restore, type BackupFile, type BackupsResult, type RestoreOptions, type RestoreResult } from './operations/backup.js';
+import { DEFAULT_KEEP, type BackupSettings } from './backups/restore-point.js';
 import { createDirectorySource } from './sources/directory.js';
 import { createListSource, type ListMigration } from './sources/list.js';
 import type { LogRow } from './core/model.js';
@@ -94,6 +96,14 @@ export interface MigratorOptions {
    * authentication failure or a missing database fails at once.
    */
   readonly wait?: number;
+  /** A restore point before each change (§7): default on for SQLite files, off for servers (pg_dump / mysqldump). */
+  readonly backup?: boolean;
+  /** Folder for backups (default: `backups/` beside a SQLite file; `backups/` in `cwd` for servers). */
+  readonly backups?: string;
+  /** Backups kept per database, the oldest removed first (default 10; 0 keeps all). */
+  readonly keep?: number;
+  /** Where scratch databases go (`test`, `drift`) instead of the configured server: a server URL, or an existing empty database. */
+  readonly scratchDb?: string | null;
 }
 
 export interface Migrator {
@@ -126,6 +136,12 @@ export interface Migrator {
   dump(options?: DumpOptions): Promise<DumpResult>;
   /** Connects now (waiting up to `wait` seconds for the database): how many attempts it took. */
   connect(): Promise<WaitResult>;
+  /** A backup now (§7), under the lock. */
+  backup(): Promise<BackupFile>;
+  /** This database's backups, oldest first. */
+  backups(): Promise<BackupsResult>;
+  /** Puts a backup back (under the lock; refused in a protected environment without `force`). */
+  restore(file: string, options?: RestoreOptions): Promise<RestoreResult>;
   /** Closes only what strata opened. */
   close(): Promise<void>;
 }
@@ -211,6 +227,8 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
     signal: options.signal,
     emit,
     redact,
+    backup: backupSettings(options, cwd),
+    scratchDb: options.scratchDb ?? null,
   };
   const guard = <A extends unknown[], R>(operation: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
     if (options.signal?.aborted) throw new AbortError('stopped before it started');
@@ -247,6 +265,9 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
       await (await getDriver()).describe();
       return waited;
     }),
+    backup: guard(() => backup(ctx)),
+    backups: guard(() => backups(ctx)),
+    restore: guard((file: string, o?: RestoreOptions) => restore(ctx, file, o)),
     async close() {
       if (opening) await opening.catch(() => undefined);
       await driver?.close();
@@ -265,6 +286,14 @@ export async function migrate(options: MigratorOptions & UpOptions): Promise<UpR
   } finally {
     await migrator.close();
   }
+}
+
+function backupSettings(options: MigratorOptions, cwd: string): BackupSettings {
+  if (options.backup !== undefined && typeof options.backup !== 'boolean') throw new ConfigError('config', `backup must be true or false (got ${String(options.backup)})`);
+  if (options.backups !== undefined && (typeof options.backups !== 'string' || options.backups === '')) throw new ConfigError('config', 'backups must be the path of a folder');
+  const keep = options.keep ?? DEFAULT_KEEP;
+  if (!Number.isInteger(keep) || keep < 0) throw new ConfigError('config', `keep must be a whole number ≥ 0 (got ${String(options.keep)})`, { hint: 'how many backups stay per database; 0 keeps all' });
+  return { enabled: options.backup ?? null, folder: options.backups ? resolve(cwd, options.backups) : null, keep, cwd };
 }
 
 function initSqlOf(value: MigratorOptions['initSql']): string[] {

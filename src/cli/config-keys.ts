@@ -9,6 +9,7 @@ import { ConfigError, nearestName, type StrataConfig } from '../index.js';
 const TOP_LEVEL: Record<keyof StrataConfig, true> = {
   db: true, dir: true, table: true, schema: true, lock: true, lockTimeout: true, ddlLockTimeout: true, ddlRetries: true,
   statementTimeout: true, leaseTtl: true, allowOutOfOrder: true, userVersion: true, connectTimeout: true, migrationTimeout: true, initSql: true,
+  backup: true, backups: true, keep: true, scratchDb: true,
   environments: true,
 };
 

@@ -4,6 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { AbortError, ConfigError, createMigrator, MigrationError, migrationId, redactText, secretsOf, strataPackage, type Migrator, type StrataEvent } from '../index.js';
 import { confirm } from './confirm.js';
+import { addBackupCommands, renderBackupEvent } from './backup-commands.js';
 import { EXIT, exitCodeOf } from './exit-code.js';
 import { consoleToStderr } from './json-console.js';
 import { createOutput, reportError, type Output } from './output.js';
@@ -236,7 +237,7 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
     .option('--atomic', 'run the whole plan in one transaction')
     .option('--resume', 'run a code migration an interrupted run left dirty again, each db.batch after its checkpoint')
     .option('--allow-out-of-order', 'apply pending migrations older than applied ones')
-    .option('--no-backup', 'take no backup first (backups are not built yet: none is taken either way)')
+    .option('--no-backup', 'take no restore point first (see docs/backups.md)')
     .action(run(async ({ out, migrator }, args) => {
       const options = args[0] as { target?: string; dryRun?: boolean; atomic?: boolean; resume?: boolean };
       if (options.dryRun) {
@@ -256,6 +257,7 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
     .option('--target <version>', 'roll back everything after this version (it stays)')
     .option('--all', 'roll back everything')
     .option('--dry-run', 'print what would run, change nothing')
+    .option('--no-backup', 'take no restore point first')
     .action(run(async ({ out, migrator }, args) => {
       const options = args[0] as { steps?: string; target?: string; all?: boolean; dryRun?: boolean };
       const chosen = [options.steps !== undefined && '--steps', options.target !== undefined && '--target', options.all && '--all'].filter(Boolean);
@@ -277,7 +279,7 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
       out.line(result.count === 0 ? 'nothing to roll back' : `rolled back ${result.count} migration${result.count === 1 ? '' : 's'} in ${result.durationMs} ms`);
     }));
 
-  command('redo', 'roll back the most recent migration and apply it again').action(run(async ({ out, migrator }) => {
+  command('redo', 'roll back the most recent migration and apply it again').option('--no-backup', 'take no restore point first').action(run(async ({ out, migrator }) => {
     const result = await migrator.redo();
     out.document(result);
     out.line(result.applied.length === 0 ? 'nothing to redo' : `redid ${result.applied.join(', ')} in ${result.durationMs} ms`);
@@ -365,6 +367,7 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
 
   command('reset', 'drop everything strata can see, forget what was applied, apply all again')
     .option('--force', 'reset even a protected environment')
+    .option('--no-backup', 'take no restore point first')
     .action(run(async ({ out, flags, migrator, database }, args) => {
       const options = args[0] as { force?: boolean };
       const planned = await migrator.planReset(options);
@@ -373,9 +376,10 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
       await confirm(out, flags, `drop ${planned.dropped.length} objects in ${database} and apply every migration again?`);
       const result = await migrator.reset(options);
       out.document({ dropped: result.dropped, applied: result.applied, count: result.count });
-      if (result.copiedTo) out.line(`copied the database to ${result.copiedTo} first`);
       out.line(`dropped ${result.dropped.length}, applied ${result.count}`);
     }));
+
+  addBackupCommands(command, run);
 
   command('dump', 'the live schema as SQL, read from the catalogs (no pg_dump or mysqldump needed)')
     .option('--out <file>', 'write the SQL to this file instead of stdout')
@@ -407,6 +411,7 @@ function jsonStatus(result: Awaited<ReturnType<Migrator['status']>>) {
 
 function onEvent(out: Output, progress: Progress, event: StrataEvent, batches: BatchProgress): void {
   if (event.type === 'migration-done' || event.type === 'migration-failed') batches.stop();
+  if (renderBackupEvent(out, event)) return;
   switch (event.type) {
     case 'batch-progress':
       progress.clear();

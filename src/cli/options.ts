@@ -29,6 +29,9 @@ export interface GlobalFlags {
   readonly allowOutOfOrder?: boolean;
   /** `--wait <seconds>` of the changing commands (`strata wait --timeout` sets it too). */
   readonly wait?: string;
+  /** `--no-backup` sets it false; commander's default true means "not given". */
+  readonly backup?: boolean;
+  readonly scratchDb?: string;
 }
 
 export interface ResolvedOptions {
@@ -99,6 +102,10 @@ export async function resolveOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv,
       connectTimeout: secondsFlag(flags.connectTimeout, '--connect-timeout') ?? pick('connectTimeout'),
       initSql: pick('initSql'),
       wait: secondsFlag(flags.wait, '--wait'),
+      backup: flags.backup === false ? false : pick('backup'),
+      backups: pick('backups') === undefined ? undefined : resolve(folder, pick('backups')!),
+      keep: pick('keep'),
+      scratchDb: flags.scratchDb ?? (typeof pick('scratchDb') === 'string' ? (fromConfig(pick('scratchDb')) as string) : undefined),
       environment: environmentName === null ? null : { name: environmentName, protected: isProtected },
       createDirectory: dbSource === 'default',
     },

@@ -7,7 +7,7 @@ import { ConfigError, type Migrator, type StrataEvent } from '../index.js';
 import type { Output } from './output.js';
 
 /** The commands that change the database, each of which takes `--wait`. */
-export const CHANGING_COMMANDS: readonly string[] = ['up', 'down', 'redo', 'reset', 'baseline', 'mark-applied', 'unmark', 'repair'];
+export const CHANGING_COMMANDS: readonly string[] = ['up', 'down', 'redo', 'reset', 'baseline', 'mark-applied', 'unmark', 'repair', 'backup', 'restore', 'import'];
 
 export const DEFAULT_WAIT_TIMEOUT = '60';
 

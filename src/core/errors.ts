@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'confirmation-required'
   | 'protected-environment'
   | 'aborted'
+  | 'backup-failed'
+  | 'scratch-unavailable'
   | 'forbidden-statement'
   | 'foreign-table'
   | 'import-mismatch'
@@ -71,6 +73,8 @@ export class LockTimeoutError extends StrataError {}
 export class ConnectionError extends StrataError {}
 /** Usage or configuration: bad option, URL, environment, target, conflicting options. */
 export class ConfigError extends StrataError {}
+/** A restore point, `backup` or `restore` could not be made or put back (exit 1); a missing program is a ConfigError (exit 2). */
+export class BackupError extends StrataError {}
 /** The run was stopped by its AbortSignal (SIGINT/SIGTERM in the CLI). */
 export class AbortError extends StrataError {
   constructor(message = 'stopped: the migration in progress was rolled back', details: ErrorDetails = {}) {

@@ -11,6 +11,9 @@ export type StrataEvent =
   | { readonly type: 'ddl-retry'; readonly version: string; readonly attempt: number; readonly table: string | null }
   | { readonly type: 'log'; readonly version: string; readonly message: string }
   /** A batch of `db.batch` finished (committed, outside a transaction): `total` is an estimate, or null. */
-  | { readonly type: 'batch-progress'; readonly version: string; readonly name: string; readonly batch: number; readonly done: number; readonly total: number | null; readonly totalEstimated: true; readonly rowsPerSecond: number; readonly etaMs: number | null };
+  | { readonly type: 'batch-progress'; readonly version: string; readonly name: string; readonly batch: number; readonly done: number; readonly total: number | null; readonly totalEstimated: true; readonly rowsPerSecond: number; readonly etaMs: number | null }
+  /** A backup or restore copying: `fraction` 0…1 where the copy can tell, else null. */
+  | { readonly type: 'backup-progress'; readonly operation: 'backup' | 'restore'; readonly file: string; readonly fraction: number | null; readonly elapsedMs: number }
+  | { readonly type: 'backup-done'; readonly operation: 'backup' | 'restore'; readonly file: string; readonly sizeBytes: number; readonly durationMs: number };
 
 export type EventListener = (event: StrataEvent) => void;

@@ -100,7 +100,7 @@ export interface AppliedMigration {
   readonly error: string | null;
 }
 
-export type LogOperation = 'up' | 'down' | 'baseline' | 'mark' | 'unmark' | 'repair' | 'reset' | 'import';
+export type LogOperation = 'up' | 'down' | 'baseline' | 'mark' | 'unmark' | 'repair' | 'reset' | 'restore' | 'import';
 
 /** A row of `strata_migrations_log` (the audit trail). */
 export interface LogEntry {

@@ -16,6 +16,7 @@ import type { MigrationSource } from '../sources/source.js';
 import type { Redact } from '../core/redact.js';
 import { forbiddenStatements } from '../core/statement-rules.js';
 import { versionKey } from '../core/version.js';
+import type { BackupSettings } from '../backups/restore-point.js';
 
 export interface Environment {
   readonly name: string;
@@ -39,6 +40,10 @@ export interface OperationContext {
   readonly emit: EventListener;
   /** Removes passwords from texts the operations store or report. */
   readonly redact: Redact;
+  /** Restore points and `backup`/`restore` (§7). */
+  readonly backup: BackupSettings;
+  /** `scratchDb`: where scratch databases go instead of the configured server (§7); null: the same server. */
+  readonly scratchDb: string | null;
 }
 
 export interface ReadState {

@@ -7,6 +7,7 @@ import { runPlan, type PlannedMigration } from '../core/run.js';
 import { forbiddenStatements } from '../core/statement-rules.js';
 import type { Entry, State } from '../core/state.js';
 import type { Driver } from '../core/ports/index.js';
+import { takeRestorePoint } from '../backups/restore-point.js';
 import { loadEntries, readState, refuseOnProblems, runContext, withLock, type OperationContext } from './context.js';
 import type { PlanResult } from './up.js';
 
@@ -24,8 +25,9 @@ export interface RedoResult {
 
 export async function down(ctx: OperationContext, options: DownOptions = {}): Promise<DownResult> {
   const started = performance.now();
-  return withLock(ctx, async (driver, { state }) => {
+  return withLock(ctx, async (driver, { state, applied }) => {
     const plan = await checkedDownPlan(ctx, driver, state, planDown(state, options));
+    if (plan.length > 0) await takeRestorePoint(ctx, driver, applied);
     const outcome = await runPlan(runContext(ctx, driver), 'down', plan, { atomic: false });
     return { rolledBack: outcome.rolledBack, count: outcome.rolledBack.length, durationMs: Math.round(performance.now() - started) };
   });
@@ -51,9 +53,11 @@ export async function planRollback(ctx: OperationContext, options: DownOptions =
 /** Down then up of the most recent migration. */
 export async function redo(ctx: OperationContext): Promise<RedoResult> {
   const started = performance.now();
-  return withLock(ctx, async (driver, { state }) => {
+  return withLock(ctx, async (driver, read) => {
+    const { state } = read;
     refuseOnProblems(state, { command: 'up', allowOutOfOrder: ctx.allowOutOfOrder }, 'redo');
     const plan = await checkedDownPlan(ctx, driver, state, planDown(state, { steps: 1 }));
+    if (plan.length > 0) await takeRestorePoint(ctx, driver, read.applied);
     const run = runContext(ctx, driver);
     const rolledBack = (await runPlan(run, 'down', plan, { atomic: false })).rolledBack;
     const applied = (await runPlan(run, 'up', plan.map(({ migration }) => ({ migration, row: null })), { atomic: false })).applied;

@@ -9,6 +9,7 @@ import { loadEntries, readState, refuseOnProblems, runContext, withLock, type Op
 import { inTransaction, rollbackFailed } from '../core/transaction.js';
 import { log } from './record.js';
 import { planUp } from '../core/plan.js';
+import { takeRestorePoint } from '../backups/restore-point.js';
 
 export interface ResetOptions {
   /** Reset even a protected environment. */
@@ -19,7 +20,7 @@ export interface ResetResult {
   readonly dropped: DbObject[];
   readonly applied: string[];
   readonly count: number;
-  /** Where the SQLite file was copied before anything was dropped; null elsewhere. */
+  /** The restore point taken before anything was dropped; null when none was (backups off, `:memory:`). */
   readonly copiedTo: string | null;
 }
 
@@ -33,10 +34,10 @@ export async function planReset(ctx: OperationContext, options: ResetOptions = {
 }
 
 export async function reset(ctx: OperationContext, options: ResetOptions = {}): Promise<ResetResult> {
-  return withLock(ctx, async (driver, { state }) => {
+  return withLock(ctx, async (driver, { state, applied }) => {
     refuseOnProblems(state, { command: 'repair' }, 'reset');
     await refuseProtected(ctx, driver, options);
-    const copiedTo = driver.copyBeforeReset ? await driver.copyBeforeReset() : null;
+    const copiedTo = (await takeRestorePoint(ctx, driver, applied))?.file ?? null;
     const dropped = await driver.listObjects();
     await driver.dropObjects(dropped);
     await inTransaction(driver, async () => {
@@ -51,14 +52,14 @@ export async function reset(ctx: OperationContext, options: ResetOptions = {}): 
   });
 }
 
-async function refuseProtected(ctx: OperationContext, driver: Driver, options: ResetOptions): Promise<void> {
+export async function refuseProtected(ctx: OperationContext, driver: Driver, options: ResetOptions, command = 'reset', does = 'reset drops every table'): Promise<void> {
   if (options.force) return;
   const environment = ctx.environment;
   const byConfig = environment?.protected ?? false;
   const byHistory = !byConfig && (await driver.readProtected());
   if (byConfig || byHistory) {
-    throw new ConfigError('protected-environment', `reset refused: ${byConfig ? `environment "${environment!.name}" is protected` : 'this database was migrated as a protected environment before'}`, {
-      hint: 'reset drops every table; if you really mean it, add --force',
+    throw new ConfigError('protected-environment', `${command} refused: ${byConfig ? `environment "${environment!.name}" is protected` : 'this database was migrated as a protected environment before'}`, {
+      hint: `${does}; if you really mean it, add --force`,
     });
   }
 }

@@ -9,6 +9,7 @@ import type { State } from '../core/state.js';
 import { versionKey } from '../core/version.js';
 import type { AppliedChecksum, Driver } from '../core/ports/index.js';
 import { resumeState, withResumeHint } from './resume.js';
+import { takeRestorePoint } from '../backups/restore-point.js';
 import { loadEntries, readState, refuseOnProblems, runContext, withLock, type OperationContext } from './context.js';
 
 export interface UpOptions {
@@ -56,9 +57,10 @@ export async function up(ctx: OperationContext, options: UpOptions = {}): Promis
   };
   if (options.target === undefined && (await nothingToDo())) return upToDate();
 
-  return withLock(ctx, async (driver, { state }) => {
+  return withLock(ctx, async (driver, { state, applied }) => {
     const migrations = await checkedPlan(ctx, driver, state, options);
     if (migrations.length === 0) return { status: 'up-to-date', applied: [], count: 0, durationMs: elapsed() };
+    await takeRestorePoint(ctx, driver, applied);
     const outcome = await runPlan({ ...runContext(ctx, driver), resume: options.resume === true }, 'up', migrations.map((migration) => ({ migration, row: null })), { atomic: options.atomic ?? false });
     return { status: 'migrated', applied: outcome.applied, count: outcome.applied.length, durationMs: elapsed() };
   }, options.target === undefined ? { stillNeeded: async () => !(await nothingToDo()), notNeeded: upToDate } : undefined);

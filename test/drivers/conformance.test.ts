@@ -7,7 +7,9 @@
  * fails.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { AbortError, LockNotNeeded, LockTimeoutError } from '../../src/core/errors.js';
 import type { AppliedMigration, LogEntry } from '../../src/core/model.js';
@@ -441,11 +443,19 @@ for (const dialect of allDialects()) {
         await driver.releaseLock();
       });
 
-      conformance('copyBeforeReset copies the database next to itself', async ({ driver, skip }) => {
-        if (!driver.copyBeforeReset) return skip('copyBeforeReset is for SQLite files only');
+      conformance('safetyNet().backup copies the database to a new file', async ({ driver, skip }) => {
+        const target = (await driver.safetyNet?.())?.backup ?? null;
+        if (!target) return skip('this database has no backup (:memory:)');
         await driver.execute('CREATE TABLE t (id INTEGER PRIMARY KEY)');
-        const copy = await driver.copyBeforeReset();
-        assert.ok(copy !== null && existsSync(copy), `a copy exists: ${copy}`);
+        const folder = mkdtempSync(join(tmpdir(), 'strata-copy-'));
+        try {
+          const file = join(folder, `copy${target.extension}`);
+          await target.copyTo(file, () => undefined);
+          assert.ok(existsSync(file) && statSync(file).size > 0, `a copy exists: ${file}`);
+          assert.deepEqual(readdirSync(folder), [`copy${target.extension}`], 'nothing else is left behind');
+        } finally {
+          rmSync(folder, { recursive: true, force: true });
+        }
       });
 
       // ---- foreign keys around migrations (optional) ----

@@ -1,6 +1,7 @@
 /** The maintenance port: what `info` and `reset` need, and closing what the driver opened. */
 import type { LockStrategy } from './lock.js';
 import type { SchemaReader } from '../schema.js';
+import type { SafetyNet } from './safety-net.js';
 import type { BatchSupport } from '../batch/support.js';
 
 export interface TableInfo {
@@ -30,11 +31,8 @@ export interface Maintenance {
   /** Every object `reset` drops, in an order that can be dropped. */
   listObjects(): Promise<DbObject[]>;
   dropObjects(objects: readonly DbObject[]): Promise<void>;
-  /**
-   * SQLite files only: copies the database next to itself before `reset` drops anything
-   * (until §7 backups exist) and returns the copy's path.
-   */
-  copyBeforeReset?(): Promise<string | null>;
+  /** Optional. Backups, restores and scratch databases (§7); absent: none of them on this database. */
+  safetyNet?(): Promise<SafetyNet>;
   /**
    * Optional. The live schema read from the catalogs, with no external program (`dump`, and
    * the snapshots `test` and `drift` compare). Read-only: creates nothing, takes no lock.

@@ -10,6 +10,8 @@
 import type { BatchSupport } from '../../core/batch/support.js';
 import { CHECKPOINT_SUFFIX } from '../checkpoint-store.js';
 import { mysqlBatch } from './batch.js';
+import { mysqlLoginOf, mysqlSafetyNet } from './safety-net.js';
+import type { SafetyNet } from '../safety-net.js';
 import { ConfigError } from '../../core/errors.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../connect-timeout.js';
 import { loadPeer } from '../peer.js';
@@ -472,6 +474,15 @@ class MysqlDriver implements Driver {
   }
 
   /** KILL QUERY from a short-lived second connection, only while a statement is running. */
+  async safetyNet(): Promise<SafetyNet> {
+    return mysqlSafetyNet({
+      login: mysqlLoginOf(await this.connection()),
+      query: (sql, params) => this.query(sql, params),
+      execute: (sql) => this.execute(sql),
+      secrets: this.secrets,
+    });
+  }
+
   async cancel(): Promise<void> {
     const session = this.runConnection.current;
     if (!session || session.running === 0) return;

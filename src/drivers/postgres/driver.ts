@@ -33,6 +33,8 @@ import { MissingDatabaseDriver } from './missing-database.js';
 import { PgSession } from './session.js';
 import { POSTGRES_SYNTAX } from './syntax.js';
 import { POSTGRES_LINT_PROFILE } from './lint.js';
+import { postgresSafetyNet, type PgLogin } from './safety-net.js';
+import type { SafetyNet } from '../safety-net.js';
 import {
   COLUMNS_SQL, appendLogSql, assertStrataLog, deleteAllAppliedSql, deleteAppliedSql, existingColumns, guarded, inlineParams, progressSql,
   selectAppliedSql, trackingDdl, upsertAppliedSql, type ExistingColumns, type TrackingNames,
@@ -477,6 +479,15 @@ class PostgresDriver implements Driver {
    * mode: the protocol's CancelRequest, since behind a transaction pooler the backend pid read
    * at connect may belong to another client's transaction by now.
    */
+  async safetyNet(): Promise<SafetyNet> {
+    return postgresSafetyNet({
+      login: (this.connection.client as unknown as { connectionParameters?: PgLogin }).connectionParameters ?? null,
+      query: (sql, params) => this.query(sql, params),
+      execute: (sql) => this.execute(sql),
+      secrets: this.connection.secrets,
+    });
+  }
+
   async cancel(): Promise<void> {
     if (this.closed) return;
     this.cancelRequested = true;

@@ -8,7 +8,7 @@ import { CHECKPOINT_SUFFIX } from '../checkpoint-store.js';
 import { sqliteBatch } from './batch.js';
 import type Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ConfigError, ConnectionError, messageOf } from '../../core/errors.js';
 import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
 import { Lease, leaseOwner } from '../lease.js';
@@ -28,6 +28,8 @@ import { sqliteSchemaReader } from './schema-reader.js';
 import type { SchemaReader } from '../../core/schema.js';
 import { SQLITE_SYNTAX } from './syntax.js';
 import { SQLITE_LINT_PROFILE } from './lint.js';
+import { sqliteSafetyNet } from './safety-net.js';
+import type { SafetyNet } from '../safety-net.js';
 
 type DatabaseConstructor = typeof Database;
 
@@ -511,16 +513,15 @@ class SqliteDriver implements Driver {
     }
   }
 
-  async copyBeforeReset(): Promise<string | null> {
-    const db = this.open(false);
-    if (!db || this.path === ':memory:') return null;
-    const file = resolve(this.path);
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
-    const folder = join(dirname(file), 'backups');
-    mkdirSync(folder, { recursive: true });
-    const destination = join(folder, `${basename(file).replace(/\.[^.]+$/, '')}_${stamp}.db`);
-    await db.backup(destination);
-    return destination;
+  async safetyNet(): Promise<SafetyNet> {
+    const Constructor = this.BetterSqlite ?? (this.db!.constructor as DatabaseConstructor);
+    const nativeBinding = sqliteAddonPath();
+    return sqliteSafetyNet({
+      live: () => this.open(false),
+      path: this.path,
+      lockTable: q(`${this.options.table}_lock`),
+      open: (file, { readonly }) => new Constructor(file, { readonly, fileMustExist: readonly, ...(nativeBinding ? { nativeBinding } : {}) }),
+    });
   }
 
   // ---- errors and signals ----
