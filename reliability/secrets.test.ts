@@ -207,6 +207,13 @@ test('secrets never leak', { concurrency: 2 }, async (top) => {
         await run('up after repair', ['up'], 0);
         await checkTracking('after repair');
       });
+      await step('import: no such history (exit 2), a dry run and an import that finds everything applied', async () => {
+        await run('import, no history', ['import', 'knex'], 2, { json: 'both' });
+        const table = ['import', 'table', '--from-table', 'strata_migrations', '--version-column', 'version'];
+        await run('import --dry-run', [...table, '--dry-run'], 0, { json: 'both' });
+        await run('import', table, 0, { json: true });
+        await checkTracking('after import');
+      });
 
       // Error paths.
       await step('connection refused on a closed port', async () => {
