@@ -2,7 +2,8 @@
  * `dump`: the live schema as SQL, read from the catalogs by the driver's SchemaReader. Read-only
  * like `status`: it takes no lock and creates nothing (a missing database dumps as empty).
  */
-import { AbortError, ConfigError } from '../core/errors.js';
+import { AbortError, ConfigError, MigrationError, messageOf } from '../core/errors.js';
+import { splitStatements } from '../sql/split.js';
 import { schemaScript, type SchemaReadOptions, type SchemaSnapshot } from '../core/schema.js';
 import type { Driver } from '../core/ports/index.js';
 import type { OperationContext } from './context.js';
@@ -49,4 +50,37 @@ export async function readSchema(driver: Driver, options: SchemaReadOptions): Pr
     });
   }
   return driver.schemaReader().read(options);
+}
+
+/**
+ * Loads a dump (`strata dump`'s script, e.g. a committed schema.sql) into the driver's
+ * database, statement by statement as strata's splitter reads it (DELIMITER lines included):
+ * what `drift --against` and a scratch database start from. In one transaction where DDL is
+ * transactional, so a failure leaves nothing half-loaded there.
+ */
+export async function loadSchemaScript(driver: Driver, script: string, file: string | null = null): Promise<void> {
+  const statements = splitStatements(script, driver.syntax);
+  const atomic = driver.capabilities.transactionalDdl;
+  if (atomic) await driver.begin();
+  try {
+    for (const statement of statements) {
+      try {
+        await driver.execute(statement.text);
+      } catch (error) {
+        throw new MigrationError('migration-failed', `${file ?? 'the schema script'}:${statement.line}: ${messageOf(error)}`, {
+          file,
+          line: statement.line,
+          hint: atomic ? 'nothing was loaded; fix the statement and load it again' : 'the statements before it were loaded; drop the database, fix the statement and load it again',
+        }, { cause: error });
+      }
+    }
+    if (atomic) await driver.commit();
+  } catch (error) {
+    if (atomic && driver.inTransaction) {
+      await driver.rollback().catch((rollbackError: unknown) => {
+        throw new AggregateError([error, rollbackError], `${messageOf(error)}; the rollback failed too: ${messageOf(rollbackError)}`);
+      });
+    }
+    throw error;
+  }
 }

@@ -161,6 +161,7 @@ const EXPECTED: Record<DialectName, RegExp[]> = {
     /ALTER TABLE posts ADD CONSTRAINT posts_user_id_fkey FOREIGN KEY \(user_id\) REFERENCES users\(id\) ON DELETE CASCADE;/,
     /CREATE INDEX posts_title_lower ON posts USING btree \(lower\(title\)\) WHERE published;/, /CREATE VIEW published_posts AS/, /CREATE MATERIALIZED VIEW/,
     /CREATE OR REPLACE FUNCTION touch\(\)/, /CREATE OR REPLACE PROCEDURE/, /CREATE TRIGGER posts_touch BEFORE INSERT OR UPDATE ON posts/, /SET check_function_bodies = false;/,
+    /COMMENT ON TABLE users IS 'People who sign in';\nCOMMENT ON COLUMN users\.email IS 'Unique, case-insensitive';/,
   ],
   mysql: [
     /CREATE TABLE `users`/, /CHECK \(`age` >= 0\)/, /ALTER TABLE `posts` ADD CONSTRAINT `posts_user` FOREIGN KEY/, /KEY `posts_title` \(`title`\(20\)\)/,

@@ -8,6 +8,11 @@ import { compareSchemas, createMigrator } from '../../src/index.js';
 import { allDialects, notListed, type FreshDatabase } from '../support/dialects.js';
 import { nativeConnection } from '../support/native.js';
 import { project, type Project } from '../support/project.js';
+import { openDriver } from '../../src/drivers/load-driver.js';
+import { loadSchemaScript, readSchema } from '../../src/operations/dump.js';
+import { MigrationError } from '../../src/core/errors.js';
+import { driverOptions } from '../support/driver-fixtures.js';
+import { SCHEMAS } from '../support/dump-schemas.js';
 
 const SCHEMA = `CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(100) NOT NULL);
 CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, title VARCHAR(100));
@@ -57,6 +62,57 @@ for (const dialect of allDialects()) {
         assert.match(now.sql, /audit/);
       } finally {
         await m.close();
+      }
+    });
+  });
+}
+
+for (const dialect of allDialects()) {
+  describe(`loadSchemaScript on ${dialect.name}`, { skip: notListed(dialect.name) }, () => {
+    test('loads a dump through the driver, which then dumps to the same bytes', async () => {
+      const source = await dialect.fresh();
+      const target = await dialect.fresh();
+      const p = project({ '001_schema.sql': SCHEMAS[dialect.name] });
+      try {
+        const m = await createMigrator({ db: source.url, dir: p.migrations });
+        let dumped;
+        try {
+          await m.up();
+          dumped = await m.dump();
+        } finally {
+          await m.close();
+        }
+        const driver = await openDriver(target.url, driverOptions());
+        try {
+          await loadSchemaScript(driver, dumped.sql, 'schema.sql');
+          const again = await readSchema(driver, { includeTracking: false });
+          assert.deepEqual(again.objects.map((o) => o.sql), dumped.objects.map((o) => o.sql));
+        } finally {
+          await driver.close();
+        }
+      } finally {
+        await source.drop();
+        await target.drop();
+        p.cleanup();
+      }
+    });
+
+    test('a failing statement is a MigrationError naming the file and line; where DDL is transactional nothing stays', async () => {
+      const target = await dialect.fresh();
+      const driver = await openDriver(target.url, driverOptions());
+      try {
+        const script = 'CREATE TABLE kept (id INTEGER PRIMARY KEY);\n\nCREATE TABLE kept (id INTEGER PRIMARY KEY);\n';
+        await assert.rejects(loadSchemaScript(driver, script, 'schema.sql'), (error: unknown) => {
+          assert.ok(error instanceof MigrationError);
+          assert.equal(error.line, 3);
+          assert.match(error.message, /^schema\.sql:3: /);
+          return true;
+        });
+        const left = (await readSchema(driver, { includeTracking: true })).objects.map((o) => o.name);
+        assert.deepEqual(left, driver.capabilities.transactionalDdl ? [] : ['kept']);
+      } finally {
+        await driver.close();
+        await target.drop();
       }
     });
   });

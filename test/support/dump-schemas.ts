@@ -43,6 +43,7 @@ const PG_VIEWS = [
   'CREATE INDEX post_counts_user ON post_counts (user_id);',
 ];
 const PG_INDEXES = ['CREATE INDEX posts_title_lower ON posts (lower(title)) WHERE published;', 'CREATE UNIQUE INDEX users_email_lower ON users (email_lower);'];
+const PG_COMMENTS = ["COMMENT ON TABLE users IS 'People who sign in';", "COMMENT ON COLUMN users.email IS 'Unique, case-insensitive';"];
 const PG_TRIGGER = 'CREATE TRIGGER posts_touch BEFORE INSERT OR UPDATE ON posts FOR EACH ROW EXECUTE FUNCTION touch();';
 const pgUsers = (createdAt: boolean) => `CREATE TABLE users (
   id serial PRIMARY KEY,
@@ -108,6 +109,7 @@ export const SCHEMAS: Record<DialectName, string> = {
     ...PG_VIEWS,
     ...PG_ROUTINES,
     PG_TRIGGER,
+    ...PG_COMMENTS,
   ].join('\n'),
   mysql: [...MYSQL_TABLES, "INSERT INTO users (email) VALUES ('seed@example.com');", ...MYSQL_VIEWS, MYSQL_ROUTINES, MYSQL_TRIGGER, MYSQL_EVENT].join('\n'),
 };
@@ -133,6 +135,7 @@ export const REORDERED: Record<DialectName, string> = {
     ...[...PG_INDEXES].reverse(),
     ...PG_ROUTINES.slice(1).reverse(),
     ...PG_VIEWS,
+    ...[...PG_COMMENTS].reverse(),
   ].join('\n'),
   mysql: [MYSQL_ROUTINES, ...MYSQL_TABLES, MYSQL_EVENT, MYSQL_TRIGGER, ...MYSQL_VIEWS].join('\n'),
 };

@@ -54,6 +54,8 @@ export const COLUMNS_SQL = `SELECT c.relname AS table, quote_ident(c.relname) AS
     quote_ident(a.attname) AS column, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
     a.attnotnull AS not_null, a.attidentity AS identity, a.attgenerated AS generated, a.attislocal AS local,
     pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default,
+    quote_literal(pg_catalog.obj_description(c.oid, 'pg_class')) AS table_comment,
+    quote_literal(pg_catalog.col_description(c.oid, a.attnum)) AS column_comment,
     CASE WHEN a.attcollation <> ty.typcollation AND a.attcollation <> 0 THEN
       (SELECT CASE WHEN n.nspname IN ('pg_catalog', $1) THEN '' ELSE quote_ident(n.nspname) || '.' END || quote_ident(co.collname)
          FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace WHERE co.oid = a.attcollation) END AS collation

@@ -157,6 +157,8 @@ function tablesAndSequences(columns: Rows, constraints: Rows, sequences: Rows, h
       statements.push(`CREATE ${first.persistence === 'u' ? 'UNLOGGED ' : ''}TABLE ${first.qtable} ${body}${partition};`);
     }
     statements.push(...(ownedBy.get(table) ?? []));
+    if (first.table_comment !== null) statements.push(`COMMENT ON TABLE ${first.qtable} IS ${first.table_comment};`);
+    for (const row of rows) if (row.column_comment !== null) statements.push(`COMMENT ON COLUMN ${first.qtable}.${row.column} IS ${row.column_comment};`);
     objects.push(object('table', table, statements.join('\n')));
   }
   return objects;
