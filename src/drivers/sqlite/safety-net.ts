@@ -69,7 +69,7 @@ function backupTarget(files: SqliteFiles): BackupTarget {
       try {
         // Into the live file, page by page under SQLite's locks: every open connection, in
         // this process or another, sees the restored database on its next read.
-        await copy(source, live, progress, signal);
+        await copy(source, live, progress, signal, ALL_PAGES);
       } catch (error) {
         throw copyFailed(error, `restoring ${file} into ${live} failed`, 'the database is as it was if the copy stopped before its last step; check it with `strata status`, then run the restore again');
       } finally {
@@ -79,15 +79,25 @@ function backupTarget(files: SqliteFiles): BackupTarget {
   };
 }
 
-async function copy(from: Database.Database, to: string, progress: CopyProgress, signal: AbortSignal | undefined): Promise<void> {
+/**
+ * A backup copies in steps (the event loop turns between them, and a write by another
+ * connection restarts it). A restore copies in one step: the destination is the live file,
+ * whose write lock the copy holds from its first step to its last, and the run's own
+ * connection would otherwise block the event loop in its busy handler (renewing the lease)
+ * between two steps — for its whole busy timeout, at every renewal.
+ */
+async function copy(from: Database.Database, to: string, progress: CopyProgress, signal: AbortSignal | undefined, pagesPerStep = PAGES_PER_STEP): Promise<void> {
   await from.backup(to, {
     progress({ totalPages, remainingPages }) {
       if (signal?.aborted) throw new AbortError('stopped while copying the database: nothing was changed');
       progress(totalPages > 0 ? (totalPages - remainingPages) / totalPages : null);
-      return PAGES_PER_STEP;
+      return pagesPerStep;
     },
   });
 }
+
+/** All remaining pages in one step (better-sqlite3 takes no negative count). */
+const ALL_PAGES = 0x7fffffff;
 
 function openBackup(files: SqliteFiles, file: string): Database.Database {
   try {
