@@ -19,7 +19,8 @@ export function readStatement(text: string, syntax: SqlSyntax): StatementFacts {
     case 'CREATE':
       return { ...NO_FACTS, actions: createActions([...tokensOf(text, syntax)]), concurrently };
     case 'DROP':
-      return { ...NO_FACTS, actions: head[1] === 'TABLE' ? tableList(topLevel(text, syntax), 2, ['IF', 'EXISTS']).map((table) => ({ type: 'drop-table', table })) : [], concurrently };
+      if (head[1] !== 'TABLE') return { ...NO_FACTS, concurrently };
+      return { ...NO_FACTS, actions: dropTables(topLevel(text, syntax)) };
     case 'TRUNCATE':
       return { ...NO_FACTS, actions: tableList(topLevel(text, syntax), 1, ['TABLE', 'ONLY']).map((table) => ({ type: 'truncate', table })) };
     case 'DELETE':
@@ -68,6 +69,11 @@ function tableList(tokens: readonly Token[], from: number, skip: readonly string
     i++;
   }
   return tables;
+}
+
+function dropTables(tokens: readonly Token[]): Action[] {
+  const ifExists = tokens[2]?.word === 'IF' && tokens[3]?.word === 'EXISTS';
+  return tableList(tokens, 2, ['IF', 'EXISTS']).map((table) => ({ type: 'drop-table', table, ifExists }));
 }
 
 const CREATE_TABLE_MODIFIERS = ['OR', 'REPLACE', 'TEMP', 'TEMPORARY', 'UNLOGGED', 'GLOBAL', 'LOCAL'];
@@ -138,6 +144,7 @@ function alterTableFacts(tokens: readonly Token[], concurrently: boolean): State
   const beyondSqlite: string[] = [];
   let algorithm: string | null = null;
   let subcommands = 0;
+  let renameOnly = true;
   for (const sub of subcommandsOf(tokens, start)) {
     const first = sub[0]?.word;
     if (first === 'ALGORITHM' || first === 'LOCK') {
@@ -145,11 +152,12 @@ function alterTableFacts(tokens: readonly Token[], concurrently: boolean): State
       continue;
     }
     subcommands++;
+    if (first !== 'RENAME') renameOnly = false;
     const read = readSubcommand(sub, table);
     actions.push(read.action);
     if (read.beyondSqlite !== null) beyondSqlite.push(read.beyondSqlite);
   }
-  const alterTable: AlterTable = { table, algorithm, subcommands, beyondSqlite };
+  const alterTable: AlterTable = { table, algorithm, subcommands, renameOnly: renameOnly && subcommands > 0, beyondSqlite };
   return { actions, alterTable, concurrently };
 }
 
