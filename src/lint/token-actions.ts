@@ -5,7 +5,7 @@
  * DELETE/UPDATE, VACUUM, CLUSTER) and gives no action for what it does not recognise.
  */
 import {
-  alterTableNameIndex, isConcurrently, nameAt, skipName, skipWords, tableOfStatement, tokensOf, wordIndex, type Token,
+  alterTableNameIndex, isConcurrently, leadingWords, nameAt, skipName, skipWords, tableOfStatement, tokensOf, wordIndex, type Token,
 } from '../sql/classify.js';
 import type { SqlSyntax } from '../sql/split.js';
 import { SERIAL_TYPES, tableKey, VOLATILE_FUNCTIONS, type Action, type AlterTable, type ConstraintKind, type DefaultKind, type StatementFacts } from './actions.js';
@@ -41,15 +41,6 @@ export function readStatement(text: string, syntax: SqlSyntax): StatementFacts {
     default:
       return { ...NO_FACTS, concurrently };
   }
-}
-
-function leadingWords(text: string, syntax: SqlSyntax, count: number): string[] {
-  const words: string[] = [];
-  for (const token of tokensOf(text, syntax)) {
-    if (token.kind !== 'word' || words.length === count) break;
-    words.push(token.word);
-  }
-  return words;
 }
 
 function topLevel(text: string, syntax: SqlSyntax): Token[] {
