@@ -110,7 +110,7 @@ for (const set of SETS) {
     for (const [code, list] of [...byCode].sort((a, b) => b[1].length - a[1].length)) {
       console.log(`  ${code.padEnd(34)} ${String(list.length).padStart(5)}`);
       totals.set(code, (totals.get(code) ?? 0) + list.length);
-      for (const f of list.slice(0, samples)) console.log(`      ${f.message.split(': ').slice(0, 2).join(': ').slice(0, 160)}`);
+      for (const f of list.slice(0, samples)) console.log(`      ${f.message.split(': ').slice(0, 2).join(': ')}`);
     }
   } finally {
     await db.drop();

@@ -21,7 +21,7 @@ export type ConstraintKind = 'check' | 'foreign-key' | 'unique' | 'primary-key' 
 
 export type Action =
   | { readonly type: 'create-table'; readonly table: string }
-  | { readonly type: 'drop-table'; readonly table: string }
+  | { readonly type: 'drop-table'; readonly table: string; readonly ifExists: boolean }
   | { readonly type: 'truncate'; readonly table: string }
   | { readonly type: 'delete'; readonly table: string | null; readonly where: boolean }
   | { readonly type: 'update'; readonly table: string | null; readonly where: boolean }
@@ -72,6 +72,8 @@ export interface AlterTable {
   readonly table: string;
   readonly algorithm: string | null;
   readonly subcommands: number;
+  /** Every subcommand is a RENAME (TO, COLUMN, INDEX): a change of the catalog only, never a copy. */
+  readonly renameOnly: boolean;
   /** Subcommands SQLite's ALTER TABLE cannot do, described (`ALTER COLUMN`, `ADD CONSTRAINT`). */
   readonly beyondSqlite: readonly string[];
 }

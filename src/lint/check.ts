@@ -24,6 +24,8 @@ export class SchemaHistory {
   private pending = false;
   /** Tables dropped (or renamed away) and not created again: renaming another table to one restores the name. */
   private readonly gone = new Set<string>();
+  /** Tables some migration read so far created. */
+  private readonly known = new Set<string>();
   /** NOT VALID `CHECK (c IS NOT NULL)` constraints by name → `table.column`. */
   private readonly unvalidatedNotNull = new Map<string, string>();
   private readonly validatedNotNull = new Set<string>();
@@ -45,6 +47,11 @@ export class SchemaHistory {
     return table !== null && this.createdHere.has(table);
   }
 
+  /** `DROP TABLE IF EXISTS` of a table no migration before created: a guard (schema dumps start so), not a drop. */
+  isGuardDrop(action: Action): boolean {
+    return action.type === 'drop-table' && action.ifExists && !this.known.has(action.table);
+  }
+
   /** A table takes the name of one dropped before it (the last step of a table rebuild). */
   restoresName(action: Action): boolean {
     return action.type === 'rename-table' && this.gone.has(action.to);
@@ -58,6 +65,7 @@ export class SchemaHistory {
     switch (action.type) {
       case 'create-table':
         this.createdHere.add(action.table);
+        this.known.add(action.table);
         this.gone.delete(action.table);
         break;
       case 'drop-table':
@@ -67,6 +75,7 @@ export class SchemaHistory {
         break;
       case 'rename-table':
         if (this.isNew(action.table)) this.createdHere.add(action.to);
+        this.known.add(action.to);
         this.gone.delete(action.to);
         this.gone.add(action.table);
         this.createdHere.delete(action.table);
@@ -92,6 +101,8 @@ export interface CheckOptions {
   readonly profile: LintProfile;
   /** The migration runs inside a transaction that can hold DDL. */
   readonly inTransaction: boolean;
+  /** A later statement (here or in a later migration) renames another table to this name: a drop that is a rebuild's step. */
+  readonly renamedIntoLater?: (table: string) => boolean;
 }
 
 /** Every finding of one statement; the history is updated with its actions afterwards. */
@@ -106,14 +117,15 @@ export function checkStatement(facts: StatementFacts, history: SchemaHistory, op
     const what = alter.beyondSqlite.length > 0 ? alter.beyondSqlite.join(', ') : `${alter.subcommands} changes in one statement`;
     findings.push({ code: 'alter-needs-rebuild', what: `ALTER TABLE ${alter.table}: ${what}` });
   }
-  if (alter !== null && families.has('online-alter') && alter.algorithm === null && !history.isNew(alter.table) && alter.subcommands > 0) {
+  if (alter !== null && families.has('online-alter') && alter.algorithm === null && !alter.renameOnly && !history.isNew(alter.table) && alter.subcommands > 0) {
     findings.push({ code: 'alter-without-algorithm', what: `ALTER TABLE ${alter.table} without ALGORITHM=` });
   }
   for (const action of facts.actions) {
     const table = 'table' in action ? action.table : null;
     // Data rules skip tables this migration created; lock and rename rules also those the
     // pending migrations before it create (empty, and unknown to the running application).
-    if (families.has('destructive') && !history.isCreatedHere(table)) {
+    const rebuildStep = action.type === 'drop-table' && options.renamedIntoLater?.(action.table) === true;
+    if (families.has('destructive') && !history.isCreatedHere(table) && !history.isGuardDrop(action) && !rebuildStep) {
       const finding = destructive(action);
       if (finding !== null && (finding.code !== 'rename' || (!history.isNew(table) && !history.restoresName(action)))) findings.push(finding);
     }
@@ -165,10 +177,10 @@ function lockHeavy(action: Action, history: SchemaHistory): Finding | null {
       if (history.hasValidatedNotNull(action.table, action.column)) return null;
       return { code: 'set-not-null', what: `ALTER TABLE ${action.table} ALTER COLUMN ${action.column} SET NOT NULL with no validated CHECK (${action.column} IS NOT NULL) before it` };
     case 'add-constraint':
-      if (action.kind === 'foreign-key' && !action.notValid) return { code: 'add-foreign-key-validated', what: `ALTER TABLE ${action.table} ADD FOREIGN KEY${named(action.name)} without NOT VALID` };
-      if (action.kind === 'check' && !action.notValid) return { code: 'add-check-validated', what: `ALTER TABLE ${action.table} ADD CHECK${named(action.name)} without NOT VALID` };
+      if (action.kind === 'foreign-key' && !action.notValid) return { code: 'add-foreign-key-validated', what: `ALTER TABLE ${action.table} ADD${named(action.name)} FOREIGN KEY without NOT VALID` };
+      if (action.kind === 'check' && !action.notValid) return { code: 'add-check-validated', what: `ALTER TABLE ${action.table} ADD${named(action.name)} CHECK without NOT VALID` };
       if ((action.kind === 'unique' || action.kind === 'primary-key') && action.usingIndex === null) {
-        return { code: 'add-unique-constraint', what: `ALTER TABLE ${action.table} ADD ${action.kind === 'unique' ? 'UNIQUE' : 'PRIMARY KEY'}${named(action.name)} without USING INDEX` };
+        return { code: 'add-unique-constraint', what: `ALTER TABLE ${action.table} ADD${named(action.name)} ${action.kind === 'unique' ? 'UNIQUE' : 'PRIMARY KEY'} without USING INDEX` };
       }
       return null;
     case 'vacuum-full':
@@ -181,5 +193,5 @@ function lockHeavy(action: Action, history: SchemaHistory): Finding | null {
 }
 
 function named(name: string | null): string {
-  return name === null ? '' : ` (${name})`;
+  return name === null ? '' : ` CONSTRAINT ${name}`;
 }

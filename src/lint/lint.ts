@@ -53,16 +53,29 @@ export async function lintMigrations(targets: readonly LintTarget[], syntax: Sql
   const reader: StatementReader | null = needed && profile.loadReader ? await profile.loadReader() : null;
   if (reader) result.parser = 'database';
   const read = (text: string): StatementFacts => (reader ? reader(text) : null) ?? readStatement(text, syntax);
+  // Read once, in order: a DROP TABLE is a rebuild's step when a later statement renames another table to its name.
+  const parsed = targets.map((target) => (target.script === null ? [] : statementsOf(target.script, syntax).map((statement) => ({ statement, facts: read(statement.text) }))));
+  const lastRenameInto = new Map<string, number>();
+  let position = 0;
+  for (const statements of parsed) {
+    for (const { facts } of statements) {
+      for (const action of facts.actions) if (action.type === 'rename-table') lastRenameInto.set(action.to, position);
+      position++;
+    }
+  }
   const history = new SchemaHistory();
-  for (const target of targets) {
+  position = 0;
+  for (const [index, target] of targets.entries()) {
     history.startMigration(target.pending);
     if (target.script === null) {
       if (target.report) result.notLinted.push({ file: target.file, reason: 'code migration: what it runs is known only when it runs' });
       continue;
     }
     const allow = new AllowComments(linesOf(target));
-    for (const statement of statementsOf(target.script, syntax)) {
-      const findings = checkStatement(read(statement.text), history, { profile, inTransaction: target.inTransaction });
+    for (const { statement, facts } of parsed[index]!) {
+      const here = position++;
+      const renamedIntoLater = (table: string) => (lastRenameInto.get(table) ?? -1) > here;
+      const findings = checkStatement(facts, history, { profile, inTransaction: target.inTransaction, renamedIntoLater });
       if (!target.report) continue;
       for (const finding of findings) {
         const rule = RULES_BY_CODE.get(finding.code)!;

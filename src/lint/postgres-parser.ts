@@ -59,7 +59,7 @@ function factsOf(stmt: Node): StatementFacts {
       return { ...NONE, concurrently: node['concurrent'] === true, actions: [{ type: 'create-index', table: relationName(node['relation']), index: str(node['idxname']), concurrently: node['concurrent'] === true }] };
     case 'DropStmt': {
       const tables = node['removeType'] === 'OBJECT_TABLE' ? list(node['objects']).map((o) => tableKey(lastName(obj(o['List'])['items']))) : [];
-      return { ...NONE, concurrently: node['concurrent'] === true, actions: tables.map((table) => ({ type: 'drop-table', table })) };
+      return { ...NONE, concurrently: node['concurrent'] === true, actions: tables.map((table) => ({ type: 'drop-table', table, ifExists: node['missing_ok'] === true })) };
     }
     case 'TruncateStmt':
       return { ...NONE, actions: list(node['relations']).map((r) => ({ type: 'truncate', table: relationName(r['RangeVar']) })) };
@@ -144,7 +144,7 @@ function alterTableFacts(node: Node): StatementFacts {
         actions.push({ type: 'alter-other', table, what: String(cmd['subtype']) });
     }
   }
-  const alterTable: AlterTable = { table, algorithm: null, subcommands: cmds.length, beyondSqlite: [] };
+  const alterTable: AlterTable = { table, algorithm: null, subcommands: cmds.length, renameOnly: false, beyondSqlite: [] };
   return { actions, alterTable, concurrently };
 }
 

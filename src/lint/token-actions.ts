@@ -5,7 +5,7 @@
  * DELETE/UPDATE, VACUUM, CLUSTER) and gives no action for what it does not recognise.
  */
 import {
-  alterTableNameIndex, isConcurrently, nameAt, skipName, skipWords, tableOfStatement, tokensOf, wordIndex, type Token,
+  alterTableNameIndex, isConcurrently, leadingWords, nameAt, skipName, skipWords, tableOfStatement, tokensOf, wordIndex, type Token,
 } from '../sql/classify.js';
 import type { SqlSyntax } from '../sql/split.js';
 import { SERIAL_TYPES, tableKey, VOLATILE_FUNCTIONS, type Action, type AlterTable, type ConstraintKind, type DefaultKind, type StatementFacts } from './actions.js';
@@ -19,7 +19,8 @@ export function readStatement(text: string, syntax: SqlSyntax): StatementFacts {
     case 'CREATE':
       return { ...NO_FACTS, actions: createActions([...tokensOf(text, syntax)]), concurrently };
     case 'DROP':
-      return { ...NO_FACTS, actions: head[1] === 'TABLE' ? tableList(topLevel(text, syntax), 2, ['IF', 'EXISTS']).map((table) => ({ type: 'drop-table', table })) : [], concurrently };
+      if (head[1] !== 'TABLE') return { ...NO_FACTS, concurrently };
+      return { ...NO_FACTS, actions: dropTables(topLevel(text, syntax)) };
     case 'TRUNCATE':
       return { ...NO_FACTS, actions: tableList(topLevel(text, syntax), 1, ['TABLE', 'ONLY']).map((table) => ({ type: 'truncate', table })) };
     case 'DELETE':
@@ -42,15 +43,6 @@ export function readStatement(text: string, syntax: SqlSyntax): StatementFacts {
   }
 }
 
-function leadingWords(text: string, syntax: SqlSyntax, count: number): string[] {
-  const words: string[] = [];
-  for (const token of tokensOf(text, syntax)) {
-    if (token.kind !== 'word' || words.length === count) break;
-    words.push(token.word);
-  }
-  return words;
-}
-
 function topLevel(text: string, syntax: SqlSyntax): Token[] {
   return [...tokensOf(text, syntax)].filter((token) => token.depth === 0);
 }
@@ -68,6 +60,11 @@ function tableList(tokens: readonly Token[], from: number, skip: readonly string
     i++;
   }
   return tables;
+}
+
+function dropTables(tokens: readonly Token[]): Action[] {
+  const ifExists = tokens[2]?.word === 'IF' && tokens[3]?.word === 'EXISTS';
+  return tableList(tokens, 2, ['IF', 'EXISTS']).map((table) => ({ type: 'drop-table', table, ifExists }));
 }
 
 const CREATE_TABLE_MODIFIERS = ['OR', 'REPLACE', 'TEMP', 'TEMPORARY', 'UNLOGGED', 'GLOBAL', 'LOCAL'];
@@ -138,6 +135,7 @@ function alterTableFacts(tokens: readonly Token[], concurrently: boolean): State
   const beyondSqlite: string[] = [];
   let algorithm: string | null = null;
   let subcommands = 0;
+  let renameOnly = true;
   for (const sub of subcommandsOf(tokens, start)) {
     const first = sub[0]?.word;
     if (first === 'ALGORITHM' || first === 'LOCK') {
@@ -145,11 +143,12 @@ function alterTableFacts(tokens: readonly Token[], concurrently: boolean): State
       continue;
     }
     subcommands++;
+    if (first !== 'RENAME') renameOnly = false;
     const read = readSubcommand(sub, table);
     actions.push(read.action);
     if (read.beyondSqlite !== null) beyondSqlite.push(read.beyondSqlite);
   }
-  const alterTable: AlterTable = { table, algorithm, subcommands, beyondSqlite };
+  const alterTable: AlterTable = { table, algorithm, subcommands, renameOnly: renameOnly && subcommands > 0, beyondSqlite };
   return { actions, alterTable, concurrently };
 }
 

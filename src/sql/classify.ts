@@ -33,7 +33,7 @@ export function* tokensOf(text: string, syntax: SqlSyntax): Generator<Token> {
 }
 
 /** The statement's first words, up to `count`, stopping at the first token that is not one. */
-function leadingWords(text: string, syntax: SqlSyntax, count: number): string[] {
+export function leadingWords(text: string, syntax: SqlSyntax, count: number): string[] {
   const words: string[] = [];
   for (const token of tokensOf(text, syntax)) {
     if (token.kind !== 'word' || words.length === count) break;

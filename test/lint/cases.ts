@@ -23,6 +23,7 @@ const OFF = '-- transaction: off\n';
 function destructive(algorithm: string): LintCase[] {
   return [
     { code: 'drop-table', flag: 'DROP TABLE orders;', miss: 'CREATE TABLE scratch (id int);\nDROP TABLE scratch;' },
+    { code: 'drop-table', flag: 'DROP TABLE IF EXISTS orders;', miss: 'DROP TABLE IF EXISTS legacy_sessions;\nCREATE TABLE legacy_sessions (id int);' },
     { code: 'drop-column', flag: `ALTER TABLE users DROP COLUMN name${algorithm};`, miss: 'DROP INDEX users_email_gone;' },
     { code: 'truncate', flag: 'TRUNCATE TABLE orders;', miss: 'CREATE TABLE staging (id int);\nTRUNCATE TABLE staging;' },
     { code: 'delete-without-where', flag: 'DELETE FROM orders;', miss: "DELETE FROM orders WHERE note = 'WHERE';" },
@@ -52,6 +53,7 @@ export const CASES: Readonly<Record<DialectName, readonly LintCase[]>> = {
     { code: 'rename', flag: 'RENAME TABLE orders TO purchases;', miss: 'ALTER TABLE users CHANGE n n bigint, ALGORITHM=COPY;' },
     { code: 'alter-without-algorithm', flag: 'ALTER TABLE users ADD COLUMN age int;', miss: 'ALTER TABLE users ADD COLUMN age int, ALGORITHM=INSTANT;' },
     { code: 'alter-without-algorithm', flag: 'ALTER TABLE orders MODIFY note varchar(200);', miss: 'CREATE TABLE t2 (id int);\nALTER TABLE t2 ADD COLUMN x int;' },
+    { code: 'alter-without-algorithm', flag: 'ALTER TABLE orders DROP COLUMN note, RENAME TO purchases;', miss: '-- strata:allow rename\nALTER TABLE orders RENAME TO purchases;' },
   ],
   sqlite: [
     ...destructive(''),

@@ -103,6 +103,14 @@ describe('what the migrations before tell', () => {
     assert.deepEqual(codesIn(result, '001.sql'), ['set-not-null']);
   });
 
+  test('a table rebuild (create, copy, drop, rename into the old name) warns of nothing, in one migration or spread over several', async () => {
+    const one = { '001_rebuild.sql': 'CREATE TABLE a_new (id INTEGER NOT NULL);\nINSERT INTO a_new SELECT id FROM a;\nDROP TABLE a;\nALTER TABLE a_new RENAME TO a;' };
+    assert.deepEqual((await lintMigrations(targets(one, true), SYNTAX.sqlite, SQLITE_LINT_PROFILE)).warnings, []);
+    const spread = { '001.sql': 'CREATE TABLE _a_tmp (id INTEGER NOT NULL);', '002.sql': 'INSERT INTO _a_tmp SELECT id FROM a;', '003.sql': 'DROP TABLE a;', '004.sql': 'ALTER TABLE _a_tmp RENAME TO a;\nDROP TABLE b;' };
+    const result = await lintMigrations(targets(spread, true, { applied: Object.keys(spread) }), SYNTAX.sqlite, SQLITE_LINT_PROFILE);
+    assert.deepEqual(result.warnings.map((w) => [w.code, w.file]), [['drop-table', '004.sql']], 'only the drop nothing replaces');
+  });
+
   test('applied migrations are read for what they create but not reported', async () => {
     const files = { '001_a.sql': 'DROP TABLE old;\nCREATE TABLE a (id int);', '002_b.sql': 'DELETE FROM a;' };
     const result = await lintMigrations(targets(files, true, { applied: ['001_a.sql'], all: false }), SYNTAX.postgres, POSTGRES_LINT_PROFILE);
