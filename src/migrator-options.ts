@@ -13,7 +13,7 @@ import type { UpOptions } from './operations/up.js';
 
 /** Every key of MigratorOptions and UpOptions: the compiler fails here when one is added without it. */
 const KNOWN: Record<keyof MigratorOptions | keyof UpOptions, true> = {
-  ...SETTING_KEYS, db: true, migrations: true, environment: true, logger: true, onEvent: true, signal: true, cwd: true, createDirectory: true,
+  db: true, ...SETTING_KEYS, migrations: true, environment: true, logger: true, onEvent: true, signal: true, cwd: true, createDirectory: true,
   target: true, atomic: true,
 };
 

@@ -6,7 +6,7 @@
 import { ConfigError, nearestName, SETTING_KEYS, type StrataConfig } from '../index.js';
 
 /** Every key of StrataConfig: the compiler fails here when one is added without it. */
-const TOP_LEVEL: Record<keyof StrataConfig, true> = { ...SETTING_KEYS, db: true, environments: true };
+const TOP_LEVEL: Record<keyof StrataConfig, true> = { db: true, ...SETTING_KEYS, environments: true };
 
 const TOP_LEVEL_NAMES = Object.keys(TOP_LEVEL);
 /** An environment holds any option but `environments`, and may be `protected`. */

@@ -54,5 +54,5 @@ export type InMilliseconds<K extends SecondsSetting> = { readonly [P in K as `${
 /** Every setting's name: the compiler fails here when one is added without it. The config file and the library's options both know these. */
 export const SETTING_KEYS: Readonly<Record<keyof Settings, true>> = {
   dir: true, table: true, schema: true, lock: true, lockTimeout: true, ddlLockTimeout: true, ddlRetries: true, statementTimeout: true,
-  migrationTimeout: true, leaseTtl: true, allowOutOfOrder: true, userVersion: true, connectTimeout: true, initSql: true,
+  leaseTtl: true, allowOutOfOrder: true, userVersion: true, connectTimeout: true, migrationTimeout: true, initSql: true,
 };
