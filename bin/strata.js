@@ -19,4 +19,7 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// main() resolves once the command is over and its output has left the process. Nothing
+// left behind (a connect attempt still waiting for its timeout after a signal, a timer a
+// migration started and never cleared) may keep the process alive: exit with its code.
+process.exit(await main(process.argv.slice(2)));

@@ -1,5 +1,6 @@
 /** Helpers for authors: typed migration objects, a base class, and typed config files. */
 import type { Db } from './core/model.js';
+import type { Settings } from './core/settings.js';
 
 export interface MigrationDefinition {
   readonly description?: string;
@@ -45,34 +46,9 @@ export interface EnvironmentConfig {
   readonly [option: string]: unknown;
 }
 
-/** `strata.config.*`: defaults and named environments. Times are in seconds. */
-export interface StrataConfig {
+/** `strata.config.*`: defaults and named environments. Times are in seconds (see Settings). */
+export interface StrataConfig extends Settings {
   readonly db?: string;
-  readonly dir?: string;
-  readonly table?: string;
-  readonly schema?: string;
-  readonly lock?: 'auto' | 'session' | 'lease';
-  readonly lockTimeout?: number;
-  readonly ddlLockTimeout?: number;
-  readonly ddlRetries?: number;
-  readonly statementTimeout?: number;
-  /** Seconds one migration may run before it fails; 0 (default) = no limit. */
-  readonly migrationTimeout?: number;
-  readonly leaseTtl?: number;
-  readonly allowOutOfOrder?: boolean;
-  readonly userVersion?: boolean;
-  /** Seconds connecting to a server may take (default 10; 0 = no limit). */
-  readonly connectTimeout?: number;
-  /** A statement or a list of them, run on each connection before migrating (e.g. `SET FOREIGN_KEY_CHECKS = 0`). */
-  readonly initSql?: string | readonly string[];
-  /** A restore point before each change (default: on for SQLite files, off for servers). */
-  readonly backup?: boolean;
-  /** Folder for backups. */
-  readonly backups?: string;
-  /** Backups kept per database (default 10; 0 keeps all). */
-  readonly keep?: number;
-  /** Server URL or empty database for scratch databases (`test`, `drift`). */
-  readonly scratchDb?: string;
   readonly environments?: Readonly<Record<string, EnvironmentConfig>>;
 }
 

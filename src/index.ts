@@ -3,6 +3,7 @@ export { migrate, createMigrator } from './migrator.js';
 export type { Migrator, MigratorOptions, Logger } from './migrator.js';
 export { defineMigration, defineConfig, Migration } from './define.js';
 export type { MigrationDefinition, StrataConfig } from './define.js';
+export type { Settings, SecondsSetting, FlagSetting, AsFlags } from './core/settings.js';
 export {
   StrataError,
   ValidationError,
@@ -46,3 +47,4 @@ export { nearestName } from './core/nearest-name.js';
 export { importModule } from './module-loader.js';
 export { versionsOfNames } from './sources/file-name.js';
 export { strataPackage } from './package-info.js';
+export { SETTING_KEYS } from './core/settings.js';

@@ -7,15 +7,13 @@
  */
 import { ConfigError } from './core/errors.js';
 import { nearestName } from './core/nearest-name.js';
+import { SETTING_KEYS } from './core/settings.js';
 import type { MigratorOptions } from './migrator.js';
 import type { UpOptions } from './operations/up.js';
 
 /** Every key of MigratorOptions and UpOptions: the compiler fails here when one is added without it. */
 const KNOWN: Record<keyof MigratorOptions | keyof UpOptions, true> = {
-  db: true, dir: true, migrations: true, table: true, schema: true, lock: true, lockTimeout: true, ddlLockTimeout: true,
-  ddlRetries: true, statementTimeout: true, leaseTtl: true, allowOutOfOrder: true, userVersion: true, environment: true,
-  logger: true, onEvent: true, signal: true, cwd: true, createDirectory: true, connectTimeout: true, migrationTimeout: true, initSql: true, wait: true,
-  backup: true, backups: true, keep: true, scratchDb: true,
+  db: true, ...SETTING_KEYS, migrations: true, environment: true, logger: true, onEvent: true, signal: true, cwd: true, createDirectory: true, wait: true,
   target: true, atomic: true, resume: true,
 };
 

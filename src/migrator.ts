@@ -34,6 +34,7 @@ import { DEFAULT_KEEP, type BackupSettings } from './backups/restore-point.js';
 import { createDirectorySource } from './sources/directory.js';
 import { createListSource, type ListMigration } from './sources/list.js';
 import type { LogRow } from './core/model.js';
+import type { Settings } from './core/settings.js';
 import { migrationId } from './core/version.js';
 import type { DbObject } from './core/ports/index.js';
 
@@ -43,36 +44,14 @@ export interface Logger {
   error?(message: string): void;
 }
 
-export interface MigratorOptions {
+/** The library's options: the Settings (seconds, as in the config file) and what only a program can give. */
+export interface MigratorOptions extends Settings {
   /** A database URL, or an open better-sqlite3 Database, pg Pool/Client or mysql2 pool. Required. */
   readonly db: DatabaseInput;
   /** Migrations folder (default `migrations`), resolved from `cwd`. */
   readonly dir?: string;
   /** Migrations as objects instead of a folder (bundled applications). */
   readonly migrations?: readonly ListMigration[];
-  /** Tracking table name (default `strata_migrations`). */
-  readonly table?: string;
-  /** PostgreSQL schema for migrations and tracking tables. */
-  readonly schema?: string | null;
-  readonly lock?: 'auto' | 'session' | 'lease';
-  /** Seconds to wait for another run's lock (default 60). */
-  readonly lockTimeout?: number;
-  /** Seconds a DDL statement may wait for the application's table locks (default 5; 0 = off). */
-  readonly ddlLockTimeout?: number;
-  /** Retries of a migration whose DDL timed out waiting for a lock (default 3). */
-  readonly ddlRetries?: number;
-  /** Seconds; 0 (default) = off. */
-  readonly statementTimeout?: number;
-  /**
-   * Seconds one migration may run before it fails (rolled back, or left dirty where it cannot
-   * be); 0 (default) = no limit. For code migrations that may await something that never settles.
-   */
-  readonly migrationTimeout?: number;
-  /** Lease time-to-live in seconds (default 30). */
-  readonly leaseTtl?: number;
-  readonly allowOutOfOrder?: boolean;
-  /** SQLite: keep PRAGMA user_version = number of applied migrations (default true). */
-  readonly userVersion?: boolean;
   /** The named environment (for `reset` protection and the audit log). */
   readonly environment?: Environment | null;
   readonly logger?: Logger;
@@ -84,26 +63,11 @@ export interface MigratorOptions {
   /** Create the SQLite file's folder when missing (the CLI's built-in default only). */
   readonly createDirectory?: boolean;
   /**
-   * Seconds connecting to a server may take (default 10; 0 = no limit). Wins over the URL's
-   * `connect_timeout` (seconds) or, on MySQL, mysql2's `connectTimeout` (ms).
-   */
-  readonly connectTimeout?: number;
-  /** A statement or a list of them, run on each connection before anything else (e.g. `SET FOREIGN_KEY_CHECKS = 0`). */
-  readonly initSql?: string | readonly string[];
-  /**
    * Seconds to wait for the database to accept connections before the first command uses it
    * (default 0: no waiting). Only "not accepting connections yet" is tried again; an
    * authentication failure or a missing database fails at once.
    */
   readonly wait?: number;
-  /** A restore point before each change (§7): default on for SQLite files, off for servers (pg_dump / mysqldump). */
-  readonly backup?: boolean;
-  /** Folder for backups (default: `backups/` beside a SQLite file; `backups/` in `cwd` for servers). */
-  readonly backups?: string;
-  /** Backups kept per database, the oldest removed first (default 10; 0 keeps all). */
-  readonly keep?: number;
-  /** Where scratch databases go (`test`, `drift`) instead of the configured server: a server URL, or an existing empty database. */
-  readonly scratchDb?: string | null;
 }
 
 export interface Migrator {

@@ -3,15 +3,10 @@
  * would be ignored and its default used — for `db`, the built-in default database — so any
  * unknown key is exit 2 (`config`), naming the key, the file and the nearest known name.
  */
-import { ConfigError, nearestName, type StrataConfig } from '../index.js';
+import { ConfigError, nearestName, SETTING_KEYS, type StrataConfig } from '../index.js';
 
 /** Every key of StrataConfig: the compiler fails here when one is added without it. */
-const TOP_LEVEL: Record<keyof StrataConfig, true> = {
-  db: true, dir: true, table: true, schema: true, lock: true, lockTimeout: true, ddlLockTimeout: true, ddlRetries: true,
-  statementTimeout: true, leaseTtl: true, allowOutOfOrder: true, userVersion: true, connectTimeout: true, migrationTimeout: true, initSql: true,
-  backup: true, backups: true, keep: true, scratchDb: true,
-  environments: true,
-};
+const TOP_LEVEL: Record<keyof StrataConfig, true> = { db: true, ...SETTING_KEYS, environments: true };
 
 const TOP_LEVEL_NAMES = Object.keys(TOP_LEVEL);
 /** An environment holds any option but `environments`, and may be `protected`. */

@@ -31,6 +31,7 @@ export interface Session {
   readonly database: string;
 }
 
+/** Runs one command; resolves with its exit code once its output has left the process (bin/strata.js exits with it). */
 export async function main(argv: readonly string[]): Promise<number> {
   const controller = new AbortController();
   let received: NodeJS.Signals | null = null;
@@ -52,12 +53,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   let secrets: string[] = initialSecrets(argv, process.env);
   const redact = (text: string) => redactText(text, secrets);
   let out: Output = createOutput({ json: argv.includes('--json') }, redact);
+  /** A command's Output, from its flags: the one main() flushes at the end. */
+  const outputFor = (flags: GlobalFlags): Output => (out = createOutput(flags, redact));
 
   /** Runs one command: resolve options, open the migrator, render, close. */
   const run = (action: (session: Session, args: unknown[]) => Promise<number | void>) => async (...args: unknown[]) => {
     const command = args.at(-1) as Command;
     const flags = command.optsWithGlobals() as GlobalFlags & Record<string, unknown>;
-    out = createOutput(flags, redact);
+    outputFor(flags);
     // Code migrations (and configs) may print; with --json only the document goes to stdout.
     const restoreConsole = out.json ? consoleToStderr() : () => undefined;
     try {
@@ -90,7 +93,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
   };
 
-  const program = buildProgram(run, redact);
+  const program = buildProgram(run, redact, outputFor);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
@@ -133,11 +136,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     out.flushDocument({ ...(out.heldDocument as object), applied: Array.isArray(done.applied) ? done.applied : [], rolledBack: Array.isArray(done.rolledBack) ? done.rolledBack : [] });
   }
   out.flushDocument();
-  // Nothing left behind (a connect attempt still waiting for its timeout after a signal, a
-  // timer a migration started and never cleared) may keep the process alive: once the
-  // output is flushed, the command is over.
+  // Once the output is flushed the command is over: bin/strata.js exits with the code.
   await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
-  process.exit(exitCode);
+  return exitCode;
 }
 
 /** Resolves once what was written to `stream` has left the process. */
@@ -163,7 +164,7 @@ function asCrashFailure(crash: ProcessCrash, error: unknown): MigrationError {
 
 export type Runner = (action: (session: Session, args: unknown[]) => Promise<number | void>) => (...args: unknown[]) => Promise<void>;
 
-function buildProgram(run: Runner, redact: (text: string) => string): Command {
+function buildProgram(run: Runner, redact: (text: string) => string, outputFor: (flags: GlobalFlags) => Output): Command {
   const program = new Command('strata')
     .description('Database schema migrations for SQLite, PostgreSQL and MySQL/MariaDB.')
     .version(VERSION, '-V, --version')
@@ -191,11 +192,10 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
 
   command('init', 'write strata.config.mjs and a migrations folder (never overwrites a file)').action(async (_options: unknown, cmd: Command) => {
     const flags = cmd.optsWithGlobals() as GlobalFlags;
-    const out = createOutput(flags, redact);
+    const out = outputFor(flags);
     const cwd = process.cwd();
     const result = init(cwd, (await resolveOptions({ ...flags, db: flags.db ?? 'sqlite::memory:' }, {}, cwd).catch(() => null))?.migrator.dir ?? `${cwd}/migrations`);
     out.document(result);
-    out.flushDocument();
     for (const file of result.created) out.line(`created ${file}`);
     for (const file of result.skipped) out.line(`kept ${file} (exists)`);
     out.line('next: strata new create_users, edit the file, then strata up');
@@ -210,12 +210,11 @@ function buildProgram(run: Runner, redact: (text: string) => string): Command {
     .addOption(new Option('--template <name>', 'start from a template (recreate-table writes TypeScript using db.recreateTable unless --sql)').choices(['create-table', 'add-column', 'data', 'recreate-table']))
     .action(async (name: string, options: { ts?: boolean; sql?: boolean; timestamp?: boolean; template?: TemplateName }, cmd: Command) => {
       const flags = cmd.optsWithGlobals() as GlobalFlags;
-      const out = createOutput(flags, redact);
+      const out = outputFor(flags);
       if (options.ts && options.sql) throw new ConfigError('usage', '--sql and --ts cannot be used together');
       const resolved = await resolveOptions(flags, process.env, process.cwd());
       const result = newMigration(process.cwd(), resolved.migrator.dir!, name, { kind: options.ts ? 'ts' : options.sql ? 'sql' : undefined, timestamp: options.timestamp ?? false, template: options.template, now: new Date() });
       out.document(result);
-      out.flushDocument();
       out.line(`created ${result.file}`);
     });
 

@@ -5,33 +5,22 @@
  * Other options: flag > selected environment > config > default.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { ConfigError, type MigratorOptions, type StrataConfig } from '../index.js';
+import { ConfigError, type AsFlags, type FlagSetting, type MigratorOptions, type StrataConfig } from '../index.js';
 import { loadConfig } from './config-file.js';
 
 export const DEFAULT_DB = 'sqlite:./data/app.db';
 
-export interface GlobalFlags {
+/** The flags every command takes: the settings that are flags (as text), and the CLI's own. */
+export interface GlobalFlags extends AsFlags<FlagSetting> {
   readonly db?: string;
-  readonly dir?: string;
   readonly config?: string;
   readonly env?: string;
-  readonly table?: string;
-  readonly schema?: string;
   readonly json?: boolean;
   readonly quiet?: boolean;
   readonly verbose?: boolean;
   readonly yes?: boolean;
-  readonly lockTimeout?: string;
-  readonly lock?: string;
-  readonly ddlLockTimeout?: string;
-  readonly migrationTimeout?: string;
-  readonly connectTimeout?: string;
-  readonly allowOutOfOrder?: boolean;
   /** `--wait <seconds>` of the changing commands (`strata wait --timeout` sets it too). */
   readonly wait?: string;
-  /** `--no-backup` sets it false; commander's default true means "not given". */
-  readonly backup?: boolean;
-  readonly scratchDb?: string;
 }
 
 export interface ResolvedOptions {

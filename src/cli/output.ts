@@ -90,7 +90,7 @@ export function reportError(out: Output, error: unknown, redact: (text: string) 
         migration: e?.migration ?? null,
         file: e?.file ?? null,
         line: e?.line ?? null,
-        hint: e ? redactOrNull(e.hint ?? defaultHint(e.code), redact) : null,
+        hint: hintOf(e, redact),
         problems: (e?.problems ?? []).map((p) => ({ code: p.code, message: redact(p.message), file: p.file })),
       },
       applied: e?.applied ?? [],
@@ -106,8 +106,9 @@ function defaultHint(code: string): string | null {
   return null;
 }
 
-function redactOrNull(text: string | null, redact: (text: string) => string): string | null {
-  return text === null ? null : redact(text);
+function hintOf(e: StrataError | null, redact: (text: string) => string): string | null {
+  const hint = e ? (e.hint ?? defaultHint(e.code)) : null;
+  return hint === null ? null : redact(hint);
 }
 
 export function table(rows: readonly (readonly string[])[]): string[] {

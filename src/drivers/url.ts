@@ -232,3 +232,12 @@ function badUrl(input: string, reason: string): ConfigError {
     hint: 'use sqlite:path/to.db, postgres://user@host:5432/db or mysql://user@host:3306/db',
   });
 }
+
+/**
+ * What to scrub for a password a driver connects with (a pool's or client's setting): the
+ * password when there is one, else `fallback` (pg reads PGPASSWORD when none is given).
+ */
+export function passwordSecrets(password: unknown, fallback?: string): string[] {
+  if (typeof password === 'string' && password !== '') return [password];
+  return fallback ? [fallback] : [];
+}

@@ -58,6 +58,7 @@ export function parseSqlFile(text: string, syntax: SqlSyntax): SqlFileResult {
   let transaction = !SQLX_NO_TRANSACTION.test(lines[0]!);
   /** Only set by `-- foreign-keys:` (absent = off: the parsed meta of other files is unchanged). */
   let foreignKeys: { foreignKeys: boolean } | null = null;
+  const metaOf = () => ({ description, depends, transaction, ...foreignKeys });
 
   // The leading comment block: comment and blank lines before the first statement.
   for (const raw of lines) {
@@ -86,7 +87,7 @@ export function parseSqlFile(text: string, syntax: SqlSyntax): SqlFileResult {
   }
 
   // Most files have no markers: one scan of the text says so, and the up script is the text.
-  if (!ANY_MARKER.test(text)) return { ok: true, value: { meta: { description, depends, transaction, ...foreignKeys }, up: { sql: text, startLine: 1 }, down: null } };
+  if (!ANY_MARKER.test(text)) return { ok: true, value: { meta: metaOf(), up: { sql: text, startLine: 1 }, down: null } };
   const candidates: number[] = [];
   const offsets: number[] = [];
   for (let i = 0, offset = 0; i < lines.length; offset += lines[i]!.length + 1, i++) {
@@ -128,7 +129,7 @@ export function parseSqlFile(text: string, syntax: SqlSyntax): SqlFileResult {
   const up = { sql: lines.slice(upStart, upEnd).join('\n'), startLine: upStart + 1 };
   const down = downMarker === -1 ? null : { sql: lines.slice(downMarker + 1).join('\n'), startLine: downMarker + 2 };
   // Built last: a no-transaction marker above may have switched `transaction` off.
-  return { ok: true, value: { meta: { description, depends, transaction, ...foreignKeys }, up, down } };
+  return { ok: true, value: { meta: metaOf(), up, down } };
 }
 
 function parseSwitch(value: string): boolean | null {

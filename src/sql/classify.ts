@@ -8,7 +8,8 @@
  * with (there is no default, so a caller cannot silently read MySQL with PostgreSQL's rules).
  */
 
-import { SqlLexer, type SqlSyntax, type SqlTokenKind } from './split.js';
+import { SqlLexer, type SqlTokenKind } from './lexer.js';
+import type { SqlSyntax } from './syntax.js';
 
 /** A token of one statement, with the parenthesis depth it sits at. */
 export interface Token {

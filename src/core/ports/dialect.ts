@@ -4,7 +4,7 @@
  * holder — and the schema questions a migration's `db` handle asks. Never a dialect name to
  * compare: the core asks, the driver answers.
  */
-import type { SqlSyntax } from '../../sql/split.js';
+import type { SqlSyntax } from '../../sql/syntax.js';
 import type { Dialect } from '../model.js';
 import type { LintProfile } from '../../lint/profile.js';
 

@@ -8,6 +8,7 @@
  * all of them. The driver conformance suite (test/drivers/conformance.test.ts) runs against
  * every dialect, and test/support/memory-driver.ts implements it in memory.
  */
+import type { InMilliseconds, Settings } from '../settings.js';
 import type { DialectFacts, Introspector } from './dialect.js';
 import type { Executor } from './executor.js';
 import type { Lock } from './lock.js';
@@ -26,19 +27,13 @@ export interface Driver extends DialectFacts, Lock, TrackingStore, Transactor, F
   recreateTable?: TableRebuilder['recreateTable'];
 }
 
-/** What every driver factory receives. */
-export interface DriverOptions {
+/** What every driver factory receives: the Settings it uses, resolved, times in milliseconds. */
+export interface DriverOptions extends InMilliseconds<'lockTimeout' | 'ddlLockTimeout' | 'statementTimeout' | 'leaseTtl'> {
   /** Tracking table name (validated: ^[A-Za-z_][A-Za-z0-9_]*$, at most 58 characters). */
   readonly table: string;
   /** PostgreSQL schema for the migrations and the tracking tables; null = the connection's default. */
   readonly schema: string | null;
-  readonly lock: 'auto' | 'session' | 'lease';
-  readonly leaseTtlMs: number;
-  /** 0 turns it off. */
-  readonly ddlLockTimeoutMs: number;
-  /** 0 = off. */
-  readonly statementTimeoutMs: number;
-  readonly lockTimeoutMs: number;
+  readonly lock: NonNullable<Settings['lock']>;
   /** SQLite: keep PRAGMA user_version equal to the number of applied migrations. */
   readonly userVersion: boolean;
   /** Identifies this run in lock owners and application_name. */

@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import type { Row } from '../driver.js';
 import { ConnectionError } from '../../core/errors.js';
 import { connectionFailed, endsTransaction, isFatal } from './errors.js';
+import { passwordSecrets } from '../url.js';
 
 /** What strata uses of a mysql2/promise connection (standalone or pooled). */
 interface PromiseConnection {
@@ -118,7 +119,7 @@ export function poolSource(client: unknown, display: string): SessionSource {
   const limit = Number(config.pool?.config?.connectionLimit ?? config.config?.connectionLimit);
   const password = (client as { pool?: { config?: { connectionConfig?: { password?: unknown } } }; config?: { connectionConfig?: { password?: unknown } } });
   const secret = password.pool?.config?.connectionConfig?.password ?? password.config?.connectionConfig?.password;
-  const secrets = typeof secret === 'string' && secret !== '' ? [secret] : [];
+  const secrets = passwordSecrets(secret);
   return {
     display,
     secrets,

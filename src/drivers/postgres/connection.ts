@@ -8,6 +8,7 @@ import type { Client, ClientBase, ClientConfig, Pool, PoolClient } from 'pg';
 import { ConfigError } from '../../core/errors.js';
 import { loadPeer } from '../peer.js';
 import { connectionFailed } from './errors.js';
+import { passwordSecrets } from '../url.js';
 
 export type PgModule = typeof import('pg');
 
@@ -40,7 +41,7 @@ export async function openRunConnection(
 ): Promise<RunConnection> {
   if ('url' in target) {
     // pg falls back to PGPASSWORD when the URL has none: scrub that one too.
-    const secrets = target.secrets?.length ? [...target.secrets] : process.env.PGPASSWORD ? [process.env.PGPASSWORD] : [];
+    const secrets = target.secrets?.length ? [...target.secrets] : passwordSecrets(null, process.env.PGPASSWORD);
     const config: ClientConfig = { connectionString: target.url, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true };
     const client = await connect(pg, { ...config, application_name: applicationName }, target.display, secrets);
     client.on('error', onError);
@@ -63,7 +64,7 @@ export async function openRunConnection(
     // pg keeps the password non-enumerable (so it is not logged): a spread drops it.
     const config = { ...(pool.options as ClientConfig), password: pool.options.password, connectionTimeoutMillis: pool.options.connectionTimeoutMillis || connectTimeoutMs };
     const display = displayOf(config);
-    const secrets = typeof config.password === 'string' && config.password ? [config.password] : process.env.PGPASSWORD ? [process.env.PGPASSWORD] : [];
+    const secrets = passwordSecrets(config.password, process.env.PGPASSWORD);
     let client: PoolClient;
     try {
       client = await pool.connect();
@@ -109,7 +110,7 @@ export async function openRunConnection(
     connectionTimeoutMillis: connectTimeoutMs,
   };
   const display = displayOf(config);
-  const secrets = typeof client.password === 'string' && client.password ? [client.password] : process.env.PGPASSWORD ? [process.env.PGPASSWORD] : [];
+  const secrets = passwordSecrets(client.password, process.env.PGPASSWORD);
   client.on('error', onError);
   return {
     client,

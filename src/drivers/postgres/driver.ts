@@ -13,12 +13,11 @@ import { strataPackage } from '../../package-info.js';
 import type { AppliedChecksum, Capabilities, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, LockHolder, LockOptions, LockStrategy, Row } from '../driver.js';
 import { Lease, leaseOwner } from '../lease.js';
 import type { LogSelect } from '../driver.js';
-import { LOG_COLUMNS, appliedValues, assertStrataTable, logValues, toApplied, toLogRow } from '../tracking-rows.js';
+import { appliedValues, logValues } from '../tracking-rows.js';
 import { loadPg, openRunConnection, sendCancelRequest, type PostgresTarget, type RunConnection } from './connection.js';
 import { capabilitiesOf, chooseLock, detectEngine, serverVersionOf, type Engine } from './engine.js';
 import {
-  DUPLICATE_SCHEMA, DUPLICATE_TABLE, INVALID_CATALOG_NAME, INVALID_SCHEMA_NAME, UNDEFINED_COLUMN, UNDEFINED_TABLE, UNIQUE_VIOLATION,
-  connectionFailed, pgErrorFacts, scrub, sqlState,
+  INVALID_CATALOG_NAME, connectionFailed, pgErrorFacts, scrub, sqlState,
 } from './errors.js';
 import * as introspect from './introspect.js';
 import { invalidIndexHint } from './invalid-index.js';
@@ -31,13 +30,13 @@ import { AdvisoryLock, advisoryKeys, type RunQuery } from './lock.js';
 import { PgLeaseStore } from './lease-store.js';
 import { MissingDatabaseDriver } from './missing-database.js';
 import { PgSession } from './session.js';
+import { ensureTrackingTables, readAppliedRows, readChecksumRows, readLogRows, readProtectedFlag, selectLogRows, type TrackingReader } from './tracking-reads.js';
 import { POSTGRES_SYNTAX } from './syntax.js';
 import { POSTGRES_LINT_PROFILE } from './lint.js';
 import { postgresSafetyNet, type PgLogin } from './safety-net.js';
 import type { SafetyNet } from '../safety-net.js';
 import {
-  COLUMNS_SQL, appendLogSql, assertStrataLog, deleteAllAppliedSql, deleteAppliedSql, existingColumns, guarded, inlineParams, progressSql,
-  selectAppliedSql, trackingDdl, upsertAppliedSql, type ExistingColumns, type TrackingNames,
+  appendLogSql, deleteAllAppliedSql, deleteAppliedSql, guarded, inlineParams, progressSql, upsertAppliedSql, type TrackingNames,
 } from './tracking.js';
 
 export async function createPostgresDriver(target: PostgresTarget, options: DriverOptions): Promise<Driver> {
@@ -281,102 +280,33 @@ class PostgresDriver implements Driver {
 
   // ---- tracking ----
 
-  private async trackingColumns(): Promise<ExistingColumns> {
-    const { rows } = await this.session.raw(COLUMNS_SQL, [this.names.schema, [this.names.table, this.names.logTable]]);
-    return existingColumns(this.names, rows as { relname: string; attname: string }[]);
-  }
-
-  /**
-   * One query on the no-op path. A missing schema or table means nothing is applied; a table
-   * without strata's columns is refused; an older strata's table is read with what it has.
-   */
   async readApplied(): Promise<AppliedMigration[] | null> {
-    // A failed query would abort an open transaction: look in the catalog first there.
-    if (this.inTransaction) {
-      const existing = (await this.trackingColumns()).applied;
-      if (!existing) return null;
-      assertStrataTable(this.options.table, existing);
-      return (await this.session.raw(selectAppliedSql(this.names, existing))).rows.map(toApplied);
-    }
-    try {
-      return (await this.session.raw(selectAppliedSql(this.names))).rows.map(toApplied);
-    } catch (error) {
-      const code = sqlState(error);
-      if (code === UNDEFINED_TABLE || code === INVALID_SCHEMA_NAME) return null;
-      if (code !== UNDEFINED_COLUMN) throw error;
-      const existing = (await this.trackingColumns()).applied;
-      if (!existing) return null;
-      assertStrataTable(this.options.table, existing);
-      return (await this.session.raw(selectAppliedSql(this.names, existing))).rows.map(toApplied);
-    }
+    return readAppliedRows(this.reader);
   }
 
-  /** The no-op check's one read: three columns, no row mapping. Falls back to the full read on an old table. */
   async readChecksums(): Promise<AppliedChecksum[] | null> {
-    const full = async () => (await this.readApplied())?.map((r): AppliedChecksum => [r.version, r.checksum, r.state]) ?? null;
-    if (this.inTransaction) return full();
-    try {
-      const { rows } = await this.session.raw(`SELECT version, checksum, state FROM ${this.names.applied}`);
-      return (rows as { version: string; checksum: string | null; state: string }[]).map((r): AppliedChecksum => [r.version, r.checksum, r.state]);
-    } catch (error) {
-      const code = sqlState(error);
-      if (code === UNDEFINED_TABLE || code === INVALID_SCHEMA_NAME) return null;
-      if (code === UNDEFINED_COLUMN) return full();
-      throw error;
-    }
+    return readChecksumRows(this.reader);
   }
 
   async readLog(limit: number): Promise<LogRow[]> {
-    const existing = (await this.trackingColumns()).log;
-    if (!existing) return [];
-    assertStrataLog(this.names.logTable, existing);
-    const columns = LOG_COLUMNS.map((c) => (existing.includes(c) ? c : `NULL AS ${c}`));
-    const { rows } = await this.session.raw(`SELECT id, ${columns.join(', ')} FROM ${this.names.log} ORDER BY id DESC LIMIT $1`, [limit]);
-    return rows.map(toLogRow);
+    return readLogRows(this.reader, limit);
   }
 
   async selectFromLog(select: LogSelect): Promise<Row[] | null> {
-    const sql = select({ table: this.names.log, time: (column) => column });
-    if (this.inTransaction && !(await this.trackingColumns()).log) return null;
-    try {
-      return (await this.session.raw(sql)).rows as Row[];
-    } catch (error) {
-      // Asked first, not caught, inside a transaction (an error would abort it); outside one,
-      // trying costs no catalog round trip on the status path.
-      const code = sqlState(error);
-      if (code === UNDEFINED_TABLE || code === INVALID_SCHEMA_NAME) return null;
-      if (code === UNDEFINED_COLUMN) {
-        const existing = (await this.trackingColumns()).log;
-        if (existing) assertStrataLog(this.names.logTable, existing);
-      }
-      throw error;
-    }
+    return selectLogRows(this.reader, select);
   }
 
   async readProtected(): Promise<boolean> {
-    const existing = (await this.trackingColumns()).log;
-    if (!existing?.includes('detail')) return false;
-    const { rows } = await this.session.raw(`SELECT EXISTS (SELECT 1 FROM ${this.names.log} WHERE detail::jsonb @> '{"protected": true}'::jsonb) AS found`);
-    return (rows[0] as { found: boolean }).found;
+    return readProtectedFlag(this.reader);
   }
 
   async ensureTracking(): Promise<void> {
-    const existing = await this.trackingColumns();
-    if (existing.applied) assertStrataTable(this.options.table, existing.applied);
-    if (existing.log) assertStrataLog(this.names.logTable, existing.log);
-    const ddl = trackingDdl(this.names, existing);
-    if (ddl.length === 0) return;
-    if (this.options.schema) ddl.unshift(`CREATE SCHEMA IF NOT EXISTS ${introspect.quoteIdent(this.options.schema)}`);
-    // One implicit transaction. Runners on other tables of the schema may race to create it.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.session.raw(ddl.join(';\n'));
-        return;
-      } catch (error) {
-        const code = sqlState(error);
-        if (attempt > 1 || (code !== UNIQUE_VIOLATION && code !== DUPLICATE_SCHEMA && code !== DUPLICATE_TABLE)) throw error;
-      }
-    }
+    await ensureTrackingTables(this.reader, this.options.schema);
+  }
+
+  /** What the tracking reads (tracking-reads.ts) need of this driver. */
+  private get reader(): TrackingReader {
+    return { raw: (sql, params) => this.session.raw(sql, params), names: this.names, table: this.options.table, inTransaction: this.inTransaction };
   }
 
   /**

@@ -7,14 +7,13 @@ import type { BatchSupport } from '../../core/batch/support.js';
 import { CHECKPOINT_SUFFIX } from '../checkpoint-store.js';
 import { sqliteBatch } from './batch.js';
 import type Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ConfigError, ConnectionError, messageOf } from '../../core/errors.js';
 import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
 import { Lease, leaseOwner } from '../lease.js';
 import type { LogSelect } from '../driver.js';
 import type { AppliedChecksum, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, IntegrityViolation, LockHolder, LockOptions, Row } from '../driver.js';
-import { APPLIED_COLUMNS, LOG_COLUMNS, appliedValues, assertStrataTable, logValues, toApplied, toLogRow } from '../tracking-rows.js';
+import { APPLIED_COLUMNS, LOG_COLUMNS, appliedValues, logValues } from '../tracking-rows.js';
 import { splitStatements } from '../../sql/split.js';
 import { initSqlFailed } from '../init-sql.js';
 import { loadPeer, sqliteAddonPath } from '../peer.js';
@@ -26,10 +25,12 @@ import { fileIdentity, park, takeParked } from './parked.js';
 import { listSqliteObjects, sqliteInfo } from './introspect.js';
 import { sqliteSchemaReader } from './schema-reader.js';
 import type { SchemaReader } from '../../core/schema.js';
-import { SQLITE_SYNTAX } from './syntax.js';
 import { SQLITE_LINT_PROFILE } from './lint.js';
 import { sqliteSafetyNet } from './safety-net.js';
 import type { SafetyNet } from '../safety-net.js';
+import { openFile } from './open-file.js';
+import { SQLITE_SYNTAX } from './syntax.js';
+import { columnsOf, createTrackingTables, q, readAppliedRows, readChecksumRows, readLogRows, readProtectedFlag } from './tracking.js';
 
 type DatabaseConstructor = typeof Database;
 
@@ -51,12 +52,6 @@ export async function createSqliteDriver(target: SqliteTarget, options: DriverOp
   }
   return new SqliteDriver(BetterSqlite, target, options);
 }
-
-const STAMP_SQL = 'SELECT data_version, schema_version, total_changes() FROM pragma_data_version, pragma_schema_version';
-/** Per connection and tracking table: the last checksum read and the stamp it was read at. */
-const checksumReads = new WeakMap<Database.Database, Map<string, { stamp: string; rows: readonly AppliedChecksum[] }>>();
-
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** SQLITE_FULL: the disk (or the file system's quota) has no room for the database, its journal or a temporary file. */
 const isDiskFull = (error: unknown): boolean => (error as { code?: string } | null)?.code === 'SQLITE_FULL';
@@ -106,10 +101,7 @@ class SqliteDriver implements Driver {
     if (this.db) this.configure(this.db);
   }
 
-  /**
-   * Opens the database. For a read (`create` false) a missing file is not created: it means
-   * nothing is applied. An explicit path in a missing folder is a configuration error.
-   */
+  /** Opens the database (open-file.ts), or takes this file's parked connection. */
   private open(create: boolean): Database.Database | null {
     if (this.db) return this.db;
     const memory = this.path === ':memory:';
@@ -121,41 +113,8 @@ class SqliteDriver implements Driver {
       this.configure(this.db);
       return this.db;
     }
-    if (!memory && !existsSync(file)) {
-      if (!create) return null;
-      const folder = dirname(file);
-      if (!existsSync(folder)) {
-        if (!this.options.createDirectory) {
-          throw new ConnectionError('connection-failed', `cannot create ${this.displayName}: the folder ${folder} does not exist`, {
-            hint: 'create the folder first, or fix the path in --db / DATABASE_URL',
-          });
-        }
-        mkdirSync(folder, { recursive: true });
-      }
-    }
-    let db: Database.Database;
-    try {
-      const nativeBinding = sqliteAddonPath();
-      db = new this.BetterSqlite!(file, { fileMustExist: !create && !memory, ...(nativeBinding ? { nativeBinding } : {}) });
-    } catch (error) {
-      throw new ConnectionError('connection-failed', `cannot open ${this.displayName}: ${messageOf(error)}`, {
-        hint: 'check that the path is right and the file and its folder are writable',
-      }, { cause: error });
-    }
-    try {
-      this.configure(db);
-      // Opening reads nothing: compile one statement now, which reads the header and the
-      // schema, so a file that is not a database fails here, named, and not in the middle of
-      // whatever statement happens to come first.
-      db.prepare('SELECT 1 FROM sqlite_master LIMIT 0');
-    } catch (error) {
-      db.close();
-      const code = (error as { code?: string }).code;
-      if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT') throw error;
-      throw new ConnectionError('connection-failed', `cannot open ${this.displayName}: ${file} is not a SQLite database, or is damaged (${messageOf(error)})`, {
-        hint: 'check that --db / DATABASE_URL names the right file; restore a damaged database from a backup, or recover it with the sqlite3 shell\'s `.recover`',
-      }, { cause: error });
-    }
+    const db = openFile(this.BetterSqlite!, file, { create, memory, displayName: this.displayName, createDirectory: this.options.createDirectory, configure: (d) => this.configure(d) });
+    if (!db) return null;
     this.db = db;
     if (!memory) this.identity = fileIdentity(file);
     return this.db;
@@ -224,105 +183,40 @@ class SqliteDriver implements Driver {
     return this.open(false) ? this.lease.probe() : null;
   }
 
-  // ---- tracking ----
-  private columnsOf(db: Database.Database, table: string): string[] | null {
-    const rows = db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[];
-    return rows.length === 0 ? null : rows.map((r) => r.name);
-  }
-
+  // ---- tracking (the tables' SQL: tracking.ts) ----
   async readApplied(): Promise<AppliedMigration[] | null> {
     const db = this.open(false);
-    if (!db) return null;
-    const columns = this.columnsOf(db, this.options.table);
-    if (!columns) return null;
-    assertStrataTable(this.options.table, columns);
-    const rows = db.prepare(`SELECT ${APPLIED_COLUMNS.join(', ')} FROM ${this.table}`).all() as Row[];
-    return rows.map(toApplied);
+    return db ? readAppliedRows(db, this.options.table) : null;
   }
 
   async readChecksums(): Promise<readonly AppliedChecksum[] | null> {
     const db = this.open(false);
-    if (!db) return null;
-    try {
-      // The same connection asking again (a parked one, see parked.ts) reuses its last read
-      // when no connection has committed since: data_version moves on other connections'
-      // commits, total_changes() on this one's, schema_version on any DDL.
-      const stamp = (db.prepare(STAMP_SQL).raw().get() as number[]).join(':');
-      let byTable = checksumReads.get(db);
-      const last = byTable?.get(this.options.table);
-      if (last?.stamp === stamp) return last.rows;
-      const rows = Object.freeze(db.prepare(`SELECT version, checksum, state FROM ${this.table}`).raw().all() as AppliedChecksum[]);
-      if (!byTable) checksumReads.set(db, (byTable = new Map()));
-      byTable.set(this.options.table, { stamp, rows });
-      return rows;
-    } catch (error) {
-      // No such table (or not strata's): the full read decides what that means.
-      if (/no such (table|column)/.test(messageOf(error))) return (await this.readApplied()) === null ? null : [];
-      throw error;
-    }
+    return db ? readChecksumRows(db, this.options.table, () => this.readApplied()) : null;
   }
 
   async readLog(limit: number): Promise<LogRow[]> {
     const db = this.open(false);
-    if (!db || !this.columnsOf(db, `${this.options.table}_log`)) return [];
-    const rows = db.prepare(`SELECT id, ${LOG_COLUMNS.join(', ')} FROM ${this.logTable} ORDER BY id DESC LIMIT ?`).all(limit) as Row[];
-    return rows.map(toLogRow);
+    return db ? readLogRows(db, this.options.table, limit) : [];
   }
 
   async selectFromLog(select: LogSelect): Promise<Row[] | null> {
     const db = this.open(false);
-    if (!db || !this.columnsOf(db, `${this.options.table}_log`)) return null;
+    if (!db || !columnsOf(db, `${this.options.table}_log`)) return null;
     // Times are stored as ISO-8601 text already.
     return db.prepare(select({ table: this.logTable, time: (column) => column })).all() as Row[];
   }
 
   async readProtected(): Promise<boolean> {
     const db = this.open(false);
-    if (!db || !this.columnsOf(db, `${this.options.table}_log`)) return false;
-    return db.prepare(`SELECT 1 FROM ${this.logTable} WHERE detail LIKE '%"protected":true%' LIMIT 1`).get() !== undefined;
+    return db ? readProtectedFlag(db, this.options.table) : false;
   }
 
   async ensureTracking(): Promise<void> {
     try {
-      this.createTracking();
+      createTrackingTables(this.open(true)!, this.options.table);
     } catch (error) {
       throw this.diskFullBeforeRun(error);
     }
-  }
-
-  private createTracking(): void {
-    const db = this.open(true)!;
-    const existing = this.columnsOf(db, this.options.table);
-    if (existing) assertStrataTable(this.options.table, existing);
-    db.exec(`CREATE TABLE IF NOT EXISTS ${this.table} (
-      version TEXT PRIMARY KEY NOT NULL,
-      name TEXT NOT NULL,
-      description TEXT,
-      checksum TEXT,
-      kind TEXT NOT NULL,
-      depends TEXT NOT NULL DEFAULT '[]',
-      applied_at TEXT NOT NULL,
-      duration_ms INTEGER,
-      applied_by TEXT,
-      state TEXT NOT NULL DEFAULT 'applied',
-      dirty_operation TEXT,
-      statements_done INTEGER,
-      error TEXT
-    );
-    CREATE TABLE IF NOT EXISTS ${this.logTable} (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
-      run_id TEXT NOT NULL,
-      version TEXT,
-      name TEXT,
-      operation TEXT NOT NULL,
-      status TEXT NOT NULL,
-      error TEXT,
-      checksum TEXT,
-      started_at TEXT NOT NULL,
-      duration_ms INTEGER,
-      applied_by TEXT,
-      detail TEXT
-    );`);
   }
 
   async writeApplied(row: AppliedMigration): Promise<void> {
