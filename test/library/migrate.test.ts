@@ -147,7 +147,7 @@ describe('createMigrator', () => {
       assert.ok(error.cause instanceof Error);
       assert.deepEqual(error.applied, ['001']);
       const status = await m.status();
-      assert.deepEqual(status.migrations.map((x) => x.state), ['applied', 'pending']);
+      assert.deepEqual(status.migrations.map((x) => x.state), ['applied', 'failed']);
       await m.close();
     } finally {
       p.cleanup();
@@ -242,7 +242,7 @@ describe('createMigrator', () => {
       await m.close();
       const check = await createMigrator({ db: `sqlite:${join(p.dir, 'app.db')}`, dir: p.migrations });
       const status = await check.status();
-      assert.deepEqual(status.migrations.map((x) => x.state), ['applied', 'pending'], 'no half record');
+      assert.deepEqual(status.migrations.map((x) => x.state), ['applied', 'failed'], 'no half record: failed, not applied');
       assert.ok(!(await check.info()).tables.some((t) => t.name === 'slow'), 'the migration in progress was rolled back');
       assert.ok(events.some((e) => e.type === 'migration-done' && e.version === '001'));
       await check.close();
@@ -289,7 +289,7 @@ describe('migrate() stopped by its signal or its migrationTimeout', () => {
       assert.ok(error instanceof AbortError, `expected an AbortError, got ${JSON.stringify(error)}`);
       assert.match(error.message, /stopped during .*002_wait\.ts: it was rolled back/);
       const check = await createMigrator({ db, dir: p.migrations });
-      assert.deepEqual((await check.status()).migrations.map((x) => x.state), ['applied', 'pending']);
+      assert.deepEqual((await check.status()).migrations.map((x) => x.state), ['applied', 'failed']);
       assert.ok(!(await check.info()).tables.some((t) => t.name === 'w'));
       await check.close();
     } finally {
@@ -307,7 +307,7 @@ describe('migrate() stopped by its signal or its migrationTimeout', () => {
       assert.match(error.message, /001_hang\.ts did not finish within 0\.3 s \(migrationTimeout\): it was rolled back/);
       assert.ok(Date.now() - started < 4000, 'did not wait for the migration');
       const check = await createMigrator({ db, dir: p.migrations });
-      assert.deepEqual((await check.status()).migrations.map((x) => x.state), ['pending']);
+      assert.deepEqual((await check.status()).migrations.map((x) => x.state), ['failed']);
       await check.close();
     } finally {
       p.cleanup();
