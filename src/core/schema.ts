@@ -176,7 +176,7 @@ export function compareSchemas(expected: readonly SchemaObject[], actual: readon
   return differences;
 }
 
-/** The tracking tables a dump leaves out unless asked: `<table>`, `<table>_log`, `<table>_lock`. */
+/** The tracking tables a dump leaves out unless asked: `<table>`, `<table>_log`, `<table>_lock` and `<table>_ckpt` (db.batch checkpoints). */
 export function trackingTables(table: string): string[] {
-  return [table, `${table}_log`, `${table}_lock`];
+  return [table, `${table}_log`, `${table}_lock`, `${table}_ckpt`];
 }
