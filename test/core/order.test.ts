@@ -86,15 +86,14 @@ describe('canonicalOrder', () => {
     assert.equal(result.order[0], '3');
   });
 
-  test('orders 10,000 migrations by version in well under a second', () => {
+  // How fast it is belongs to bench/ (the 10,000-migration apply and its growth), not here:
+  // a timed assertion fails on a loaded machine and proves nothing on a quiet one.
+  test('orders 10,000 migrations given in reverse by version', () => {
     const nodes: OrderInput[] = [];
     for (let i = 10_000; i >= 1; i--) nodes.push(node(String(i).padStart(5, '0')));
-    const started = performance.now();
     const result = canonicalOrder(nodes);
-    const elapsed = performance.now() - started;
     assert.equal(result.order.length, 10_000);
     assert.deepEqual(result.order, Array.from({ length: 10_000 }, (_, i) => String(i + 1)));
-    assert.ok(elapsed < 1000, `took ${elapsed} ms`);
   });
 
   test('orders 10,000 migrations with dependencies so each follows all it depends on', () => {
