@@ -184,7 +184,7 @@ for (const dialect of allDialects()) {
         assert.equal(r.json().error.code, 'precheck-failed');
         assert.deepEqual(r.json().applied, ['001']);
         const status = (await strata(['status', '--db', db.url, '--json'], { cwd: p.dir })).json();
-        assert.deepEqual(status.migrations.map((m: any) => m.state), ['applied', 'pending']);
+        assert.deepEqual(status.migrations.map((m: any) => m.state), ['applied', 'failed']);
       } finally {
         p.cleanup();
         await db.drop();
