@@ -21,6 +21,7 @@ import {
   connectionFailed, pgErrorFacts, scrub, sqlState,
 } from './errors.js';
 import * as introspect from './introspect.js';
+import { postgresHistoryTables } from './history-tables.js';
 import { invalidIndexHint } from './invalid-index.js';
 import { postgresSchemaReader } from './schema-reader.js';
 import type { SchemaReader } from '../../core/schema.js';
@@ -35,6 +36,7 @@ import { POSTGRES_SYNTAX } from './syntax.js';
 import { POSTGRES_LINT_PROFILE } from './lint.js';
 import { postgresSafetyNet, type PgLogin } from './safety-net.js';
 import type { SafetyNet } from '../safety-net.js';
+import type { HistoryTables } from '../../core/ports/index.js';
 import {
   COLUMNS_SQL, appendLogSql, assertStrataLog, deleteAllAppliedSql, deleteAppliedSql, existingColumns, guarded, inlineParams, progressSql,
   selectAppliedSql, trackingDdl, upsertAppliedSql, type ExistingColumns, type TrackingNames,
@@ -434,6 +436,9 @@ class PostgresDriver implements Driver {
   }
   indexExists(index: string): Promise<boolean> {
     return introspect.indexExists(this.runQuery, this.options.schema, index);
+  }
+  historyTables(): HistoryTables {
+    return postgresHistoryTables(this.runQuery, this.options.schema);
   }
   info(): Promise<DatabaseInfo> {
     return introspect.postgresInfo(this.runQuery, this.options.schema, this.engine, serverVersionOf(this.engine, this.facts.version));
