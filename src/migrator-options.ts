@@ -16,7 +16,7 @@ const KNOWN: Record<keyof MigratorOptions | keyof UpOptions, true> = {
   ddlRetries: true, statementTimeout: true, leaseTtl: true, allowOutOfOrder: true, userVersion: true, environment: true,
   logger: true, onEvent: true, signal: true, cwd: true, createDirectory: true, connectTimeout: true, migrationTimeout: true, initSql: true, wait: true,
   backup: true, backups: true, keep: true, scratchDb: true,
-  target: true, atomic: true, resume: true,
+  target: true, atomic: true, resume: true, ignoreOtherHistory: true,
 };
 
 export const MIGRATOR_OPTION_NAMES: readonly string[] = Object.keys(KNOWN);
