@@ -93,6 +93,12 @@ export function hasShape(found: FoundTable, shape: HistoryShape): boolean {
   return !shape.only || found.columns.length === shape.columns.length;
 }
 
+/** Every row of the table `ref`; null when it is not there. */
+export async function readTable(ctx: ReadContext, ref: TableRef): Promise<Row[] | null> {
+  const found = await findTable(ctx, ref);
+  return found ? ctx.query(`SELECT * FROM ${found.from}`) : null;
+}
+
 /** The one table `ref`, or null. */
 export async function findTable(ctx: ReadContext, ref: TableRef): Promise<FoundTable | null> {
   return (await ctx.find([ref]))[0] ?? null;

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { drizzleChecksum } from '../checksums.js';
-import { findTable, type ToolReader, type ToolRow } from '../model.js';
+import { readTable, type ToolReader, type ToolRow } from '../model.js';
 import { byNumber, leadingVersion, text } from '../values.js';
 
 const TABLE = '__drizzle_migrations';
@@ -37,9 +37,8 @@ export const drizzle: ToolReader = {
   where: () => TABLE,
   history: { ref: REF, columns: ['hash', 'created_at'] },
   async read(ctx) {
-    const found = await findTable(ctx, REF);
-    if (!found) return null;
-    const rows = (await ctx.query(`SELECT * FROM ${found.from}`)).sort(byNumber('id'));
+    const rows = (await readTable(ctx, REF))?.sort(byNumber('id'));
+    if (!rows) return null;
     const entries = journal(ctx.dir);
     return rows.map((r): ToolRow => {
       const hash = text(r.hash) ?? '';

@@ -6,7 +6,7 @@
  * SHA-256 of `migration.sql`.
  */
 import { prismaChecksum } from '../checksums.js';
-import { findTable, type ToolReader, type ToolRow } from '../model.js';
+import { readTable, type ToolReader, type ToolRow } from '../model.js';
 import { leadingVersion, text } from '../values.js';
 
 const TABLE = '_prisma_migrations';
@@ -17,9 +17,8 @@ export const prisma: ToolReader = {
   where: () => TABLE,
   history: { ref: { table: TABLE }, columns: ['migration_name', 'checksum', 'finished_at'] },
   async read(ctx) {
-    const found = await findTable(ctx, { table: TABLE });
-    if (!found) return null;
-    const rows = await ctx.query(`SELECT * FROM ${found.from}`);
+    const rows = await readTable(ctx, { table: TABLE });
+    if (!rows) return null;
     const byName = new Map<string, Record<string, unknown>[]>();
     for (const r of rows) {
       const name = text(r.migration_name) ?? '';

@@ -4,7 +4,7 @@
  * SHA-384 of the up file (BYTEA on PostgreSQL, BLOB elsewhere).
  */
 import { sqlxChecksum } from '../checksums.js';
-import { findTable, type ToolReader } from '../model.js';
+import { readTable, type ToolReader } from '../model.js';
 import { byNumber, flag, hex, text } from '../values.js';
 
 const TABLE = '_sqlx_migrations';
@@ -15,9 +15,8 @@ export const sqlx: ToolReader = {
   where: () => TABLE,
   history: { ref: { table: TABLE }, columns: ['version', 'checksum', 'success'] },
   async read(ctx) {
-    const found = await findTable(ctx, { table: TABLE });
-    if (!found) return null;
-    const rows = (await ctx.query(`SELECT * FROM ${found.from}`)).sort(byNumber('version'));
+    const rows = (await readTable(ctx, { table: TABLE }))?.sort(byNumber('version'));
+    if (!rows) return null;
     return rows.map((r) => {
       const version = text(r.version) ?? '';
       const row = `${TABLE} version ${version} (${text(r.description) ?? ''})`;
