@@ -72,10 +72,17 @@ export async function historiesFound(ctx: ReadContext): Promise<OtherHistory[]> 
   return found;
 }
 
-/** Those of `histories` that hold at least one row (one small read each; only tables found are read). */
+/**
+ * Those of `histories` that hold at least one row (one small read each; only tables found are
+ * read). A table that cannot be read (no SELECT privilege, a broken view) counts as holding
+ * rows: the check errs on the side of not running every migration again.
+ */
 export async function withRows(ctx: ReadContext, histories: readonly OtherHistory[]): Promise<OtherHistory[]> {
   const kept: OtherHistory[] = [];
-  for (const h of histories) if ((await ctx.query(`SELECT 1 AS found FROM ${h.from} LIMIT 1`)).length > 0) kept.push(h);
+  for (const h of histories) {
+    const rows = await ctx.query(`SELECT 1 AS found FROM ${h.from} LIMIT 1`).catch(() => null);
+    if (rows === null || rows.length > 0) kept.push(h);
+  }
   return kept;
 }
 

@@ -95,6 +95,18 @@ describe("the first up over another tool's history (§12)", () => {
       }));
   }
 
+  for (const d of allDialects().filter((x) => x.name !== 'mysql')) {
+    test(`a history table that cannot be read counts as holding rows: refused (${d.name})`, { skip: notListed(d.name) }, () =>
+      withHarness(d, FILES, async (h) => {
+        // A view that fails when read (SQLite: integer overflow; PostgreSQL: division by zero).
+        const boom = d.name === 'sqlite' ? 'abs(-9223372036854775808) > 0' : '1 / (SELECT 0) = 1';
+        await raw(d.name, h.url, [`CREATE VIEW knex_migrations AS SELECT 'x' AS name, 1 AS batch WHERE ${boom}`]);
+        await assert.rejects(raw(d.name, h.url, ['SELECT 1 FROM knex_migrations LIMIT 1']), 'the view fails when read');
+        await assert.rejects(up(h), refused('knex_migrations'));
+        assert.deepEqual((await up(h, { ignoreOtherHistory: true })).applied, ['001', '002']);
+      }));
+  }
+
   test('once strata has rows (strata baseline), up runs with the other table still there: no check', { skip: notListed('sqlite') }, () =>
     withHarness(allDialects().find((d) => d.name === 'sqlite')!, FILES, async (h) => {
       await raw('sqlite', h.url, CASES.find((c) => c.name === 'knex')!.make().setup('sqlite'));
