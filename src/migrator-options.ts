@@ -14,7 +14,7 @@ import type { UpOptions } from './operations/up.js';
 /** Every key of MigratorOptions and UpOptions: the compiler fails here when one is added without it. */
 const KNOWN: Record<keyof MigratorOptions | keyof UpOptions, true> = {
   db: true, ...SETTING_KEYS, migrations: true, environment: true, logger: true, onEvent: true, signal: true, cwd: true, createDirectory: true, wait: true,
-  target: true, atomic: true, resume: true,
+  target: true, atomic: true, resume: true, ignoreOtherHistory: true,
 };
 
 export const MIGRATOR_OPTION_NAMES: readonly string[] = Object.keys(KNOWN);

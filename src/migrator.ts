@@ -246,7 +246,7 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
 export async function migrate(options: MigratorOptions & UpOptions): Promise<UpResult> {
   const migrator = await createMigrator(options);
   try {
-    return await migrator.up({ target: options.target, atomic: options.atomic, resume: options.resume });
+    return await migrator.up({ target: options.target, atomic: options.atomic, resume: options.resume, ignoreOtherHistory: options.ignoreOtherHistory });
   } finally {
     await migrator.close();
   }
@@ -288,6 +288,9 @@ function logEvent(logger: Logger, event: StrataEvent): void {
       break;
     case 'log':
       logger.info(`strata: ${event.message}`);
+      break;
+    case 'note':
+      (logger.warn ?? logger.info).call(logger, `strata: ${event.message}`);
       break;
     default:
       break;

@@ -1,10 +1,9 @@
 /**
  * `strata import <tool>` (§12): what a reader of another tool's history gives back, and what
- * it may ask of the database. Readers run plain SQL through the driver; the little that
- * differs per dialect lives in each tool's own table, keyed by what the driver reports.
+ * it may ask of the database. Readers run plain SQL through the driver; where a table is and
+ * how its name is written, the driver answers (`Driver.historyTables`): no dialect here.
  */
-import type { Dialect } from '../core/model.js';
-import type { Row } from '../drivers/driver.js';
+import type { FoundTable, HistoryTables, Row, TableRef } from '../core/ports/index.js';
 
 /** A checksum the other tool stored, and how it computes one from a file's bytes. */
 export interface StoredChecksum {
@@ -49,12 +48,12 @@ export interface ImportOptions {
 
 /** What a reader may use: the run's connection, read-only. */
 export interface ReadContext {
-  /** Only to pick a tool's per-dialect SQL from its own table; never compared. */
-  readonly dialect: Dialect;
   query(sql: string): Promise<Row[]>;
   quote(name: string): string;
-  tableExists(table: string): Promise<boolean>;
-  columnExists(table: string, column: string): Promise<boolean>;
+  /** The tables of `refs` that exist, with their columns: one catalog query. */
+  find(refs: readonly TableRef[]): Promise<FoundTable[]>;
+  /** The database's own count of applied migrations; null: it keeps none. */
+  readonly userVersion: HistoryTables['userVersion'] | null;
   /** The migrations folder (absolute), null for a list source. */
   readonly dir: string | null;
   readonly options: ImportOptions;
@@ -72,6 +71,35 @@ export interface ToolReader {
    * Throws a ConfigError when the table is there but is not this tool's (it names the right one).
    */
   read(ctx: ReadContext): Promise<ToolRow[] | null>;
-  /** Cheap: whether this tool's history table is in the database (for `status`). Absent: the tool has no fixed table. */
-  present?(ctx: ReadContext): Promise<boolean>;
+  /** Where the tool keeps its history, and the shape that makes a table there its own. Absent: no fixed table. */
+  readonly history?: HistoryShape;
+}
+
+/** A tool's history table, told from a home-grown one of the same name by its columns. */
+export interface HistoryShape {
+  readonly ref: TableRef;
+  /** Columns it has (lower-case). */
+  readonly columns: readonly string[];
+  /** Columns it never has: another tool's table of the same name has them. */
+  readonly without?: readonly string[];
+  /** It has no other column (dbmate's `schema_migrations(version)`). */
+  readonly only?: boolean;
+}
+
+/** Whether `found` has `shape`. */
+export function hasShape(found: FoundTable, shape: HistoryShape): boolean {
+  if (!shape.columns.every((c) => found.columns.includes(c))) return false;
+  if (shape.without?.some((c) => found.columns.includes(c))) return false;
+  return !shape.only || found.columns.length === shape.columns.length;
+}
+
+/** Every row of the table `ref`; null when it is not there. */
+export async function readTable(ctx: ReadContext, ref: TableRef): Promise<Row[] | null> {
+  const found = await findTable(ctx, ref);
+  return found ? ctx.query(`SELECT * FROM ${found.from}`) : null;
+}
+
+/** The one table `ref`, or null. */
+export async function findTable(ctx: ReadContext, ref: TableRef): Promise<FoundTable | null> {
+  return (await ctx.find([ref]))[0] ?? null;
 }

@@ -1,5 +1,8 @@
 /** Column values as the three drivers return them, made comparable. */
 
+/** A table or column name `strata import table` accepts: letters, digits and _, not starting with a digit. */
+export const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** A text, number or bigint column as text; null stays null. */
 export function text(value: unknown): string | null {
   if (value === null || value === undefined) return null;

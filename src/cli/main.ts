@@ -237,15 +237,16 @@ function buildProgram(run: Runner, redact: (text: string) => string, outputFor: 
     .option('--resume', 'run a code migration an interrupted run left dirty again, each db.batch after its checkpoint')
     .option('--allow-out-of-order', 'apply pending migrations older than applied ones')
     .option('--no-backup', 'take no restore point first (see docs/backups.md)')
+    .option('--ignore-other-history', "run even though strata has no rows here and another tool's history table has (see docs/moving-to-strata.md)")
     .action(run(async ({ out, migrator }, args) => {
-      const options = args[0] as { target?: string; dryRun?: boolean; atomic?: boolean; resume?: boolean };
+      const options = args[0] as { target?: string; dryRun?: boolean; atomic?: boolean; resume?: boolean; ignoreOtherHistory?: boolean };
       if (options.dryRun) {
-        const result = await migrator.plan({ target: options.target, atomic: options.atomic, resume: options.resume });
+        const result = await migrator.plan({ target: options.target, atomic: options.atomic, resume: options.resume, ignoreOtherHistory: options.ignoreOtherHistory });
         out.document(result);
         renderPlan(out, result, 'apply');
         return;
       }
-      const result = await migrator.up({ target: options.target, atomic: options.atomic, resume: options.resume });
+      const result = await migrator.up({ target: options.target, atomic: options.atomic, resume: options.resume, ignoreOtherHistory: options.ignoreOtherHistory });
       out.document({ status: result.status, applied: result.applied, count: result.count, durationMs: result.durationMs });
       out.line(result.status === 'up-to-date' ? 'up to date: nothing to apply' : `applied ${result.count} migration${result.count === 1 ? '' : 's'} in ${result.durationMs} ms`);
     }));
@@ -436,6 +437,9 @@ function onEvent(out: Output, progress: Progress, event: StrataEvent, batches: B
       break;
     case 'log':
       out.note(event.message);
+      break;
+    case 'note':
+      out.note(`note: ${event.message}`);
       break;
     default:
       break;

@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'forbidden-statement'
   | 'foreign-table'
   | 'import-mismatch'
+  | 'other-tool-history'
   | 'validation';
 
 export interface ErrorDetails {

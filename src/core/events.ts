@@ -10,6 +10,8 @@ export type StrataEvent =
   | { readonly type: 'migration-failed'; readonly direction: 'up' | 'down'; readonly version: string; readonly name: string; readonly error: string }
   | { readonly type: 'ddl-retry'; readonly version: string; readonly attempt: number; readonly table: string | null }
   | { readonly type: 'log'; readonly version: string; readonly message: string }
+  /** Advice about the run that is not a failure (e.g. a home-grown history table strata did not refuse over). */
+  | { readonly type: 'note'; readonly message: string }
   /** A batch of `db.batch` finished (committed, outside a transaction): `total` is an estimate, or null. */
   | { readonly type: 'batch-progress'; readonly version: string; readonly name: string; readonly batch: number; readonly done: number; readonly total: number | null; readonly totalEstimated: true; readonly rowsPerSecond: number; readonly etaMs: number | null }
   /** A backup or restore copying: `fraction` 0…1 where the copy can tell, else null. */

@@ -42,12 +42,12 @@ export function toolNamed(name: string): ToolReader {
 }
 
 export function readContext(driver: Driver, dir: string | null, options: ImportOptions): ReadContext {
+  const tables = driver.historyTables?.() ?? null;
   return {
-    dialect: driver.dialect,
     query: (sql) => driver.query(sql),
     quote: (name) => driver.quoteIdentifier(name),
-    tableExists: (table) => driver.tableExists(table),
-    columnExists: (table, column) => driver.columnExists(table, column),
+    find: async (refs) => (tables ? tables.find(refs) : []),
+    userVersion: tables?.userVersion ? () => tables.userVersion!() : null,
     dir,
     options,
   };

@@ -10,6 +10,7 @@ import { versionKey } from '../core/version.js';
 import type { AppliedChecksum, Driver } from '../core/ports/index.js';
 import { resumeState, withResumeHint } from './resume.js';
 import { takeRestorePoint } from '../backups/restore-point.js';
+import { refuseOverOtherHistory } from './other-history.js';
 import { loadEntries, readState, refuseOnProblems, runContext, withLock, type OperationContext } from './context.js';
 
 export interface UpOptions {
@@ -17,6 +18,8 @@ export interface UpOptions {
   readonly atomic?: boolean | undefined;
   /** Run a code migration left dirty by an interrupted run again, each `db.batch` after its checkpoint (§10). */
   readonly resume?: boolean | undefined;
+  /** Run even when strata has no rows here and another tool's history table has (§12; refused by default). */
+  readonly ignoreOtherHistory?: boolean | undefined;
 }
 
 export interface UpResult {
@@ -58,7 +61,7 @@ export async function up(ctx: OperationContext, options: UpOptions = {}): Promis
   if (options.target === undefined && (await nothingToDo())) return upToDate();
 
   return withLock(ctx, async (driver, { state, applied }) => {
-    const migrations = await checkedPlan(ctx, driver, state, options);
+    const migrations = await checkedPlan(ctx, driver, state, options, applied.length === 0);
     if (migrations.length === 0) return { status: 'up-to-date', applied: [], count: 0, durationMs: elapsed() };
     await takeRestorePoint(ctx, driver, applied);
     const outcome = await runPlan({ ...runContext(ctx, driver), resume: options.resume === true }, 'up', migrations.map((migration) => ({ migration, row: null })), { atomic: options.atomic ?? false });
@@ -69,8 +72,8 @@ export async function up(ctx: OperationContext, options: UpOptions = {}): Promis
 /** `plan` / `up --dry-run`: what `up` would run, refused on the same problems. Read-only. */
 export async function plan(ctx: OperationContext, options: UpOptions = {}): Promise<PlanResult> {
   const driver = await ctx.driver();
-  const { state } = await readState(ctx, driver);
-  const migrations = await checkedPlan(ctx, driver, state, options);
+  const { state, applied } = await readState(ctx, driver);
+  const migrations = await checkedPlan(ctx, driver, state, options, applied.length === 0);
   return {
     dryRun: true,
     plan: migrations.map((m) => ({
@@ -84,7 +87,7 @@ export async function plan(ctx: OperationContext, options: UpOptions = {}): Prom
 }
 
 /** The migrations `up` would run, after every check that refuses it (exit 3). */
-async function checkedPlan(ctx: OperationContext, driver: Driver, read: State, options: UpOptions): Promise<LoadedMigration[]> {
+async function checkedPlan(ctx: OperationContext, driver: Driver, read: State, options: UpOptions, firstRun: boolean): Promise<LoadedMigration[]> {
   const state = options.resume ? resumeState(read) : read;
   try {
     refuseOnProblems(state, { command: 'up', allowOutOfOrder: ctx.allowOutOfOrder }, 'up');
@@ -92,6 +95,8 @@ async function checkedPlan(ctx: OperationContext, driver: Driver, read: State, o
     throw await withResumeHint(driver, state, refusal);
   }
   const migrations = await loadEntries(ctx, planUp(state, { target: options.target }));
+  // Only while strata has no rows at all: a database strata manages never pays for it.
+  if (firstRun && migrations.length > 0 && !options.ignoreOtherHistory) await refuseOverOtherHistory(ctx, driver, 'up');
   if (options.atomic) {
     // One transaction holds every member, including those that would otherwise run alone.
     const forbidden = migrations.flatMap((m) => forbiddenStatements(m, driver.syntax, true));

@@ -47,6 +47,8 @@ const RULES: readonly [string, string, (to: string) => boolean][] = [
     ['src/drivers', 'src/cli'].some((f) => inside(to, f)) || /^src\/(migrator|index)\.[jt]s$/.test(to)],
   ['src/drivers', 'a driver knows nothing of sources, operations, the CLI or the wiring', (to) =>
     ['src/sources', 'src/operations', 'src/cli'].some((f) => inside(to, f)) || /^src\/(migrator|index|define)\.[jt]s$/.test(to)],
+  ['src/adopt', "another tool's history is read through the core's ports: no driver, operation, CLI or wiring", (to) =>
+    ['src/drivers', 'src/operations', 'src/cli'].some((f) => inside(to, f)) || /^src\/(migrator|index)\.[jt]s$/.test(to)],
   ['src/sql', 'the SQL splitter and classifier stand alone', (to) => !(inside(to, 'src/sql') || isBuiltin(to))],
 ];
 

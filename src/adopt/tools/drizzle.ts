@@ -8,18 +8,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { drizzleChecksum } from '../checksums.js';
-import type { ReadContext, ToolReader, ToolRow } from '../model.js';
+import { readTable, type ToolReader, type ToolRow } from '../model.js';
 import { byNumber, leadingVersion, text } from '../values.js';
 
 const TABLE = '__drizzle_migrations';
 
-/** Where Drizzle puts its table, per dialect: PostgreSQL in its own schema. */
-const PLACE: Partial<Record<ReadContext['dialect'], { schema: string; exists: string }>> = {
-  postgres: {
-    schema: 'drizzle',
-    exists: `SELECT 1 AS found FROM information_schema.tables WHERE table_schema = 'drizzle' AND table_name = '${TABLE}'`,
-  },
-};
+/** Drizzle puts its table in a schema of its own where the database has schemas (PostgreSQL). */
+const REF = { table: TABLE, schema: 'drizzle' };
 
 interface JournalEntry {
   readonly when: number;
@@ -36,21 +31,14 @@ function journal(dir: string | null): JournalEntry[] | null {
   }
 }
 
-async function present(ctx: ReadContext): Promise<boolean> {
-  const place = PLACE[ctx.dialect];
-  return place ? (await ctx.query(place.exists)).length > 0 : ctx.tableExists(TABLE);
-}
-
 export const drizzle: ToolReader = {
   name: 'drizzle',
   title: 'Drizzle',
   where: () => TABLE,
-  present,
+  history: { ref: REF, columns: ['hash', 'created_at'] },
   async read(ctx) {
-    if (!(await present(ctx))) return null;
-    const place = PLACE[ctx.dialect];
-    const table = place ? `${ctx.quote(place.schema)}.${ctx.quote(TABLE)}` : ctx.quote(TABLE);
-    const rows = (await ctx.query(`SELECT * FROM ${table}`)).sort(byNumber('id'));
+    const rows = (await readTable(ctx, REF))?.sort(byNumber('id'));
+    if (!rows) return null;
     const entries = journal(ctx.dir);
     return rows.map((r): ToolRow => {
       const hash = text(r.hash) ?? '';

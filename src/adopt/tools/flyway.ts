@@ -6,7 +6,7 @@
  * failed migration (MySQL cannot roll DDL back, so Flyway keeps the row).
  */
 import { flywayChecksum } from '../checksums.js';
-import type { ToolReader, ToolRow } from '../model.js';
+import { readTable, type ToolReader, type ToolRow } from '../model.js';
 import { byNumber, flag, text } from '../values.js';
 
 const TABLE = 'flyway_schema_history';
@@ -15,10 +15,10 @@ export const flyway: ToolReader = {
   name: 'flyway',
   title: 'Flyway',
   where: () => TABLE,
-  present: (ctx) => ctx.tableExists(TABLE),
+  history: { ref: { table: TABLE }, columns: ['installed_rank', 'version', 'script', 'success'] },
   async read(ctx) {
-    if (!(await ctx.tableExists(TABLE))) return null;
-    const rows = (await ctx.query(`SELECT * FROM ${ctx.quote(TABLE)}`)).sort(byNumber('installed_rank'));
+    const rows = (await readTable(ctx, { table: TABLE }))?.sort(byNumber('installed_rank'));
+    if (!rows) return null;
     // The last word on each version wins (a later DELETE or UNDO row takes it back).
     const latest = new Map<string, ToolRow>();
     const out: ToolRow[] = [];

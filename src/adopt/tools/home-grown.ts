@@ -5,9 +5,8 @@
  * N migrations in canonical order are applied.
  */
 import { ConfigError } from '../../core/errors.js';
-import { TABLE_NAME } from '../../drivers/tracking-rows.js';
-import type { ReadContext, ToolReader, ToolRow } from '../model.js';
-import { leadingVersion, text } from '../values.js';
+import { findTable, type ToolReader, type ToolRow } from '../model.js';
+import { leadingVersion, PLAIN_NAME, text } from '../values.js';
 
 export const table: ToolReader = {
   name: 'table',
@@ -21,13 +20,14 @@ export const table: ToolReader = {
       });
     }
     for (const [flag, name] of [['--from-table', fromTable], ['--version-column', versionColumn]] as const) {
-      if (!TABLE_NAME.test(name)) throw new ConfigError('usage', `${flag} "${name}" is not a plain identifier`, { hint: 'use letters, digits and _ (not starting with a digit)' });
+      if (!PLAIN_NAME.test(name)) throw new ConfigError('usage', `${flag} "${name}" is not a plain identifier`, { hint: 'use letters, digits and _ (not starting with a digit)' });
     }
-    if (!(await ctx.tableExists(fromTable))) return null;
-    if (!(await ctx.columnExists(fromTable, versionColumn))) {
+    const found = await findTable(ctx, { table: fromTable });
+    if (!found) return null;
+    if (!found.columns.includes(versionColumn.toLowerCase())) {
       throw new ConfigError('usage', `${fromTable} has no column ${versionColumn}`, { hint: 'name the column that holds the applied versions with --version-column' });
     }
-    const rows = await ctx.query(`SELECT ${ctx.quote(versionColumn)} AS v FROM ${ctx.quote(fromTable)}`);
+    const rows = await ctx.query(`SELECT ${ctx.quote(versionColumn)} AS v FROM ${found.from}`);
     return rows.map((r): ToolRow => {
       const value = text(r.v) ?? '';
       const version = leadingVersion(value);
@@ -36,22 +36,17 @@ export const table: ToolReader = {
   },
 };
 
-/** How each dialect reads a user version; absent = the dialect has none. */
-const USER_VERSION: Partial<Record<ReadContext['dialect'], string>> = { sqlite: 'PRAGMA user_version' };
-
 export const userVersion: ToolReader = {
   name: 'user-version',
   title: 'PRAGMA user_version',
   where: () => 'PRAGMA user_version',
   async read(ctx) {
-    const sql = USER_VERSION[ctx.dialect];
-    if (!sql) {
+    if (!ctx.userVersion) {
       throw new ConfigError('usage', '`strata import user-version` reads SQLite\'s PRAGMA user_version; this database has none', {
         hint: 'for a table of applied versions, run `strata import table --from-table <name> --version-column <column>`',
       });
     }
-    const [row] = await ctx.query(sql);
-    const n = Number(row?.user_version ?? 0);
+    const n = await ctx.userVersion();
     if (!Number.isInteger(n) || n <= 0) return [];
     return [{ row: `PRAGMA user_version = ${n}`, version: null, status: 'through', count: n, reason: `the first ${n} migrations in canonical order`, checksum: null }];
   },

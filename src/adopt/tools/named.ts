@@ -10,7 +10,7 @@
  * The version is the leading digit groups of the name (TypeORM: the timestamp column).
  */
 import { ConfigError } from '../../core/errors.js';
-import type { ToolReader, ToolRow } from '../model.js';
+import { findTable, type ToolReader, type ToolRow } from '../model.js';
 import { byNumber, leadingVersion, text } from '../values.js';
 
 interface Shape {
@@ -25,21 +25,18 @@ function byName(name: string, title: string, table: string, options: Shape): Too
     name,
     title,
     where: () => table,
-    async present(ctx) {
-      if (!(await ctx.tableExists(table))) return false;
-      for (const column of options.columns) if (!(await ctx.columnExists(table, column))) return false;
-      return true;
-    },
+    history: { ref: { table }, columns: options.columns.map((c) => c.toLowerCase()) },
     async read(ctx) {
-      if (!(await ctx.tableExists(table))) return null;
+      const found = await findTable(ctx, { table });
+      if (!found) return null;
       for (const column of options.columns) {
-        if (!(await ctx.columnExists(table, column))) {
+        if (!found.columns.includes(column.toLowerCase())) {
           throw new ConfigError('usage', `${table} has no ${column} column: it is not ${title}'s`, {
             hint: `for a table of your own, run \`strata import table --from-table ${table} --version-column <its version column>\``,
           });
         }
       }
-      let rows = await ctx.query(`SELECT * FROM ${ctx.quote(table)}`);
+      let rows = await ctx.query(`SELECT * FROM ${found.from}`);
       if (options.order) rows = rows.sort(byNumber(options.order));
       return rows.map((r): ToolRow => {
         const label = text(r.name) ?? '';

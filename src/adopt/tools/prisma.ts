@@ -6,7 +6,7 @@
  * SHA-256 of `migration.sql`.
  */
 import { prismaChecksum } from '../checksums.js';
-import type { ToolReader, ToolRow } from '../model.js';
+import { readTable, type ToolReader, type ToolRow } from '../model.js';
 import { leadingVersion, text } from '../values.js';
 
 const TABLE = '_prisma_migrations';
@@ -15,10 +15,10 @@ export const prisma: ToolReader = {
   name: 'prisma',
   title: 'Prisma',
   where: () => TABLE,
-  present: (ctx) => ctx.tableExists(TABLE),
+  history: { ref: { table: TABLE }, columns: ['migration_name', 'checksum', 'finished_at'] },
   async read(ctx) {
-    if (!(await ctx.tableExists(TABLE))) return null;
-    const rows = await ctx.query(`SELECT * FROM ${ctx.quote(TABLE)}`);
+    const rows = await readTable(ctx, { table: TABLE });
+    if (!rows) return null;
     const byName = new Map<string, Record<string, unknown>[]>();
     for (const r of rows) {
       const name = text(r.migration_name) ?? '';

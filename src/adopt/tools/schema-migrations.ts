@@ -8,39 +8,36 @@
  * The `dirty` column tells them apart.
  */
 import { ConfigError } from '../../core/errors.js';
-import type { ReadContext, ToolReader, ToolRow } from '../model.js';
+import type { FoundTable } from '../../core/ports/index.js';
+import { findTable, type ReadContext, type ToolReader, type ToolRow } from '../model.js';
 import { flag, text } from '../values.js';
 
 const TABLE = 'schema_migrations';
 
-async function present(ctx: ReadContext, golang: boolean): Promise<boolean> {
-  if (!(await ctx.tableExists(TABLE))) return false;
-  const dirty = await ctx.columnExists(TABLE, 'dirty');
-  if (dirty !== golang) {
+/** The table when it is there and is golang-migrate's (`golang` true: it has `dirty`) or not; throws when it is the other's. */
+async function table(ctx: ReadContext, golang: boolean): Promise<FoundTable | null> {
+  const found = await findTable(ctx, { table: TABLE });
+  if (!found) return null;
+  if (found.columns.includes('dirty') !== golang) {
     throw new ConfigError('usage', golang
       ? `${TABLE} has no dirty column: it is not golang-migrate's (dbmate and Rails write one row per version)`
       : `${TABLE} has a dirty column: it is golang-migrate's (one row: its latest version)`, {
       hint: golang ? 'run `strata import dbmate`, or `strata import table --from-table schema_migrations --version-column version`' : 'run `strata import golang-migrate`',
     });
   }
-  return true;
-}
-
-/** Whether schema_migrations is here and is golang-migrate's (`dirty`) or not. */
-async function shape(ctx: ReadContext): Promise<'golang-migrate' | 'dbmate' | null> {
-  if (!(await ctx.tableExists(TABLE))) return null;
-  if (await ctx.columnExists(TABLE, 'dirty')) return 'golang-migrate';
-  return (await ctx.columnExists(TABLE, 'version')) ? 'dbmate' : null;
+  return found;
 }
 
 export const dbmate: ToolReader = {
   name: 'dbmate',
   title: 'dbmate',
   where: () => TABLE,
-  present: async (ctx) => (await shape(ctx)) === 'dbmate',
+  // dbmate's (and Rails') table has the one column; with more it may be anyone's (`table`).
+  history: { ref: { table: TABLE }, columns: ['version'], without: ['dirty'], only: true },
   async read(ctx) {
-    if (!(await present(ctx, false))) return null;
-    const rows = await ctx.query(`SELECT ${ctx.quote('version')} FROM ${ctx.quote(TABLE)}`);
+    const found = await table(ctx, false);
+    if (!found) return null;
+    const rows = await ctx.query(`SELECT ${ctx.quote('version')} FROM ${found.from}`);
     return rows.map((r): ToolRow => {
       const version = text(r.version) ?? '';
       return { row: `${TABLE} version ${version}`, version, status: 'applied', reason: null, checksum: null };
@@ -52,10 +49,11 @@ export const golangMigrate: ToolReader = {
   name: 'golang-migrate',
   title: 'golang-migrate',
   where: () => TABLE,
-  present: async (ctx) => (await shape(ctx)) === 'golang-migrate',
+  history: { ref: { table: TABLE }, columns: ['version', 'dirty'] },
   async read(ctx) {
-    if (!(await present(ctx, true))) return null;
-    const rows = await ctx.query(`SELECT * FROM ${ctx.quote(TABLE)}`);
+    const found = await table(ctx, true);
+    if (!found) return null;
+    const rows = await ctx.query(`SELECT * FROM ${found.from}`);
     return rows.flatMap((r): ToolRow[] => {
       const version = text(r.version) ?? '';
       if (version === '-1') return []; // golang-migrate's "nothing applied"

@@ -4,7 +4,7 @@
  * SHA-384 of the up file (BYTEA on PostgreSQL, BLOB elsewhere).
  */
 import { sqlxChecksum } from '../checksums.js';
-import type { ToolReader } from '../model.js';
+import { readTable, type ToolReader } from '../model.js';
 import { byNumber, flag, hex, text } from '../values.js';
 
 const TABLE = '_sqlx_migrations';
@@ -13,10 +13,10 @@ export const sqlx: ToolReader = {
   name: 'sqlx',
   title: 'sqlx',
   where: () => TABLE,
-  present: (ctx) => ctx.tableExists(TABLE),
+  history: { ref: { table: TABLE }, columns: ['version', 'checksum', 'success'] },
   async read(ctx) {
-    if (!(await ctx.tableExists(TABLE))) return null;
-    const rows = (await ctx.query(`SELECT * FROM ${ctx.quote(TABLE)}`)).sort(byNumber('version'));
+    const rows = (await readTable(ctx, { table: TABLE }))?.sort(byNumber('version'));
+    if (!rows) return null;
     return rows.map((r) => {
       const version = text(r.version) ?? '';
       const row = `${TABLE} version ${version} (${text(r.description) ?? ''})`;

@@ -16,6 +16,7 @@ import type { Maintenance } from './maintenance.js';
 import type { TrackingStore } from './tracking.js';
 import type { ForeignKeyGuard, Transactor } from './transactor.js';
 import type { TableRebuilder } from '../table-rebuild.js';
+import type { HistoryTables } from './history-tables.js';
 
 export interface Driver extends DialectFacts, Lock, TrackingStore, Transactor, ForeignKeyGuard, Executor, Introspector, Maintenance {
   // An optional capability of one feature goes in the role it belongs to, or here.
@@ -25,6 +26,8 @@ export interface Driver extends DialectFacts, Lock, TrackingStore, Transactor, F
    * in place and the call is refused with the ALTER TABLE hint.
    */
   recreateTable?: TableRebuilder['recreateTable'];
+  /** Optional: other tools' history tables, for `strata import`, `status` and the first `up` (§12). Absent: none is looked for. */
+  historyTables?(): HistoryTables;
 }
 
 /** What every driver factory receives: the Settings it uses, resolved, times in milliseconds. */

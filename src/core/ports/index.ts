@@ -6,3 +6,4 @@ export type { Lock, LockHolder, LockOptions, LockStrategy } from './lock.js';
 export type { DatabaseInfo, DbObject, Maintenance, TableInfo } from './maintenance.js';
 export type { AppliedChecksum, LogSelect, LogTableSql, TrackingStore } from './tracking.js';
 export type { ForeignKeyGuard, IntegrityViolation, Transactor } from './transactor.js';
+export type { FoundTable, HistoryTables, TableRef } from './history-tables.js';

@@ -23,6 +23,8 @@ import { appliedValues, assertStrataTable, logValues, toApplied, toLogRow } from
 import { type MysqlEngine, chooseLock, getLockWaitSeconds, sessionLockProblem } from './engine.js';
 import { ER, endsTransaction, errnoOf, isMissingTable, isUnknownColumn, mysqlErrorFacts } from './errors.js';
 import { columnExists, dropMysqlObjects, indexExists, listMysqlObjects, mysqlInfo, tableExists } from './introspect.js';
+import { mysqlHistoryTables } from './history-tables.js';
+import type { HistoryTables } from '../../core/ports/index.js';
 import { MysqlLeaseStore } from './lease-store.js';
 import { mysqlSchemaReader } from './schema-reader.js';
 import type { SchemaReader } from '../../core/schema.js';
@@ -438,6 +440,10 @@ class MysqlDriver implements Driver {
   async columnExists(table: string, column: string): Promise<boolean> {
     const session = await this.readConnection();
     return session ? columnExists(session, table, column) : false;
+  }
+
+  historyTables(): HistoryTables {
+    return mysqlHistoryTables(() => this.readConnection());
   }
 
   async indexExists(index: string): Promise<boolean> {

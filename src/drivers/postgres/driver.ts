@@ -20,6 +20,7 @@ import {
   INVALID_CATALOG_NAME, connectionFailed, pgErrorFacts, scrub, sqlState,
 } from './errors.js';
 import * as introspect from './introspect.js';
+import { postgresHistoryTables } from './history-tables.js';
 import { invalidIndexHint } from './invalid-index.js';
 import { postgresSchemaReader } from './schema-reader.js';
 import type { SchemaReader } from '../../core/schema.js';
@@ -35,6 +36,7 @@ import { POSTGRES_SYNTAX } from './syntax.js';
 import { POSTGRES_LINT_PROFILE } from './lint.js';
 import { postgresSafetyNet, type PgLogin } from './safety-net.js';
 import type { SafetyNet } from '../safety-net.js';
+import type { HistoryTables } from '../../core/ports/index.js';
 import {
   appendLogSql, deleteAllAppliedSql, deleteAppliedSql, guarded, inlineParams, progressSql, upsertAppliedSql, type TrackingNames,
 } from './tracking.js';
@@ -364,6 +366,9 @@ class PostgresDriver implements Driver {
   }
   indexExists(index: string): Promise<boolean> {
     return introspect.indexExists(this.runQuery, this.options.schema, index);
+  }
+  historyTables(): HistoryTables {
+    return postgresHistoryTables(this.runQuery, this.options.schema);
   }
   info(): Promise<DatabaseInfo> {
     return introspect.postgresInfo(this.runQuery, this.options.schema, this.engine, serverVersionOf(this.engine, this.facts.version));

@@ -23,6 +23,8 @@ import type { RunRebuildStatement, TableRebuildRequest } from '../../core/table-
 import { SqliteLeaseStore } from './lease-store.js';
 import { fileIdentity, park, takeParked } from './parked.js';
 import { listSqliteObjects, sqliteInfo } from './introspect.js';
+import { sqliteHistoryTables } from './history-tables.js';
+import type { HistoryTables } from '../../core/ports/index.js';
 import { sqliteSchemaReader } from './schema-reader.js';
 import type { SchemaReader } from '../../core/schema.js';
 import { SQLITE_LINT_PROFILE } from './lint.js';
@@ -375,6 +377,9 @@ class SqliteDriver implements Driver {
   async columnExists(table: string, column: string): Promise<boolean> {
     const db = this.open(false);
     return !!db?.prepare(`SELECT 1 FROM pragma_table_info(?) WHERE name = ?`).get(table, column);
+  }
+  historyTables(): HistoryTables {
+    return sqliteHistoryTables(() => this.open(false), q);
   }
   async indexExists(index: string): Promise<boolean> {
     const db = this.open(false);
