@@ -1,7 +1,8 @@
 /**
  * `test` and `drift` edges on SQLite: the library calls, --scratch-db naming an empty database
  * (used, emptied after) or a non-empty one (exit 2 with the hint), drift refused on a changed
- * applied file (exit 3), and SIGTERM during drift (exit 143, nothing left behind).
+ * applied file (exit 3), SIGTERM during drift (exit 143, nothing left behind), and a PostgreSQL
+ * user who may not create databases (exit 2, scratch-unavailable).
  */
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
@@ -10,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createMigrator } from '../../src/index.js';
-import { notListed } from '../support/dialects.js';
+import { allDialects, notListed } from '../support/dialects.js';
+import { pgClient } from '../support/postgres.js';
 import { project, strata } from '../support/project.js';
 
 const skip = notListed('sqlite');
@@ -92,5 +94,31 @@ test('SIGTERM during drift stops it (exit 143) and the scratch file is removed',
     assert.equal(readdirSync(tmpdir()).some((entry) => entry.startsWith(name)), false, 'the scratch folder was removed');
   } finally {
     p.cleanup();
+  }
+});
+
+test('PostgreSQL: a user who may not create databases gets exit 2 (scratch-unavailable) with the hint, no password shown', { skip: notListed('postgres') }, async () => {
+  const db = await allDialects().find((d) => d.name === 'postgres')!.fresh();
+  const role = `strata_nocreate_${process.pid}`;
+  const admin = await pgClient();
+  const p = project(items);
+  try {
+    await admin.query(`CREATE ROLE ${role} LOGIN NOCREATEDB PASSWORD 'Se3cret-pw'`);
+    const limited = new URL(db.url);
+    limited.username = role;
+    limited.password = 'Se3cret-pw';
+    for (const command of ['test', 'drift']) {
+      const r = await strata([command, '--db', limited.toString(), '--json'], { cwd: p.dir });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /^error: cannot create a scratch database on .*permission denied/m);
+      assert.match(r.stderr, /--scratch-db/);
+      assert.equal(r.json().error.code, 'scratch-unavailable');
+      assert.doesNotMatch(r.stdout + r.stderr, /Se3cret-pw/);
+    }
+  } finally {
+    p.cleanup();
+    await admin.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+    await admin.end();
+    await db.drop();
   }
 });
