@@ -35,6 +35,8 @@ export type { ImportResult, ImportRunOptions } from './operations/import.js';
 export type { BackupFile, BackupsResult, RestoreOptions, RestoreResult } from './operations/backup.js';
 export type { ListMigration } from './sources/list.js';
 export type { DumpResult, DumpOptions, DumpObject } from './operations/dump.js';
+export type { TestOptions, TestResult, TestFailure, TestDifference, TestStep } from './operations/test.js';
+export type { DriftOptions, DriftResult } from './operations/drift.js';
 export { compareSchemas, orderSchema, schemaScript } from './core/schema.js';
 export type { SchemaObject, SchemaSnapshot, SchemaDifference, SchemaReader, SchemaReadOptions } from './core/schema.js';
 export { redactUrl } from './drivers/url.js';

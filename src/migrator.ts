@@ -12,7 +12,10 @@ import { assertNoMisspelledOption } from './migrator-options.js';
 import { openWhenReady, type WaitResult } from './wait-for-database.js';
 import type { EventListener, StrataEvent } from './core/events.js';
 import type { DownOptions } from './core/plan.js';
-import type { Driver } from './core/ports/index.js';
+import type { Driver, DriverOptions } from './core/ports/index.js';
+import { scratchRunner } from './scratch/scratch-context.js';
+import { testMigrations, type TestOptions, type TestResult } from './operations/test.js';
+import { drift, type DriftOptions, type DriftResult } from './operations/drift.js';
 import { openDriver, type DatabaseInput } from './drivers/load-driver.js';
 import { SQLITE_SYNTAX } from './drivers/sqlite/syntax.js';
 import { TABLE_NAME } from './drivers/tracking-rows.js';
@@ -98,6 +101,10 @@ export interface Migrator {
   reset(options?: ResetOptions): Promise<ResetResult>;
   /** The live schema as SQL and as objects (`strata dump`); read-only. */
   dump(options?: DumpOptions): Promise<DumpResult>;
+  /** Each migration up, down and up again on a scratch database, the schema compared after each (`strata test`). */
+  test(options?: TestOptions): Promise<TestResult>;
+  /** The live schema compared with the applied migrations replayed on a scratch database, or with a dump (`strata drift`). */
+  drift(options?: DriftOptions): Promise<DriftResult>;
   /** Connects now (waiting up to `wait` seconds for the database): how many attempts it took. */
   connect(): Promise<WaitResult>;
   /** A backup now (§7), under the lock. */
@@ -144,25 +151,26 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
 
   let driver: Driver | undefined;
   let opening: Promise<Driver> | undefined;
+  const driverOptions: DriverOptions = {
+    table,
+    schema: options.schema ?? null,
+    lock: options.lock ?? 'auto',
+    leaseTtlMs: seconds(options.leaseTtl, 30, 'leaseTtl'),
+    ddlLockTimeoutMs: seconds(options.ddlLockTimeout, 5, 'ddlLockTimeout'),
+    statementTimeoutMs: seconds(options.statementTimeout, 0, 'statementTimeout'),
+    lockTimeoutMs,
+    userVersion: options.userVersion ?? true,
+    runId,
+    createDirectory: options.createDirectory ?? false,
+    signal: options.signal,
+    connectTimeoutMs,
+    initSql,
+  };
   const waitMs = seconds(options.wait, 0, 'wait');
   let waited: WaitResult = { attempts: 1, waitedMs: 0 };
   const getDriver = (): Promise<Driver> => {
     if (opening) return opening;
-    const open = () => openDriver(options.db, {
-      table,
-      schema: options.schema ?? null,
-      lock: options.lock ?? 'auto',
-      leaseTtlMs: seconds(options.leaseTtl, 30, 'leaseTtl'),
-      ddlLockTimeoutMs: seconds(options.ddlLockTimeout, 5, 'ddlLockTimeout'),
-      statementTimeoutMs: seconds(options.statementTimeout, 0, 'statementTimeout'),
-      lockTimeoutMs,
-      userVersion: options.userVersion ?? true,
-      runId,
-      createDirectory: options.createDirectory ?? false,
-      signal: options.signal,
-      connectTimeoutMs,
-      initSql,
-    });
+    const open = () => openDriver(options.db, driverOptions);
     const ready = waitMs > 0 ? openWhenReady(open, waitMs, emit, options.signal).then((r) => ((waited = r), r.driver)) : open();
     // A signal must not wait for the connect timeout of a server that never answers.
     opening = untilAborted(ready, options.signal, 'stopped while connecting to the database: nothing was changed', (late) => void late.close().catch(() => undefined)).then((d) => {
@@ -193,6 +201,7 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
     redact,
     backup: backupSettings(options, cwd),
     scratchDb: options.scratchDb ?? null,
+    scratch: scratchRunner(() => ctx, driverOptions),
   };
   const guard = <A extends unknown[], R>(operation: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
     if (options.signal?.aborted) throw new AbortError('stopped before it started');
@@ -225,6 +234,8 @@ export async function createMigrator(options: MigratorOptions): Promise<Migrator
     planReset: guard((o?: ResetOptions) => planReset(ctx, o)),
     reset: guard((o?: ResetOptions) => reset(ctx, o)),
     dump: guard((o?: DumpOptions) => dump(ctx, o)),
+    test: guard((o?: TestOptions) => testMigrations(ctx, o)),
+    drift: guard((o?: DriftOptions) => drift(ctx, o)),
     connect: guard(async () => {
       await (await getDriver()).describe();
       return waited;

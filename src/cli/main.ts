@@ -16,6 +16,7 @@ import { renderHistory, renderInfo, renderPlan, renderRepairPlan, renderStatus }
 import { validateCommand, type ValidateFlags } from './validate.js';
 import { init, newMigration } from './scaffold.js';
 import { dumpCommand, type DumpFlags } from './dump.js';
+import { addSafetyCommands } from './safety-commands.js';
 import { addInsightCommands } from './insight.js';
 import { runImport, type ImportFlags } from './import-command.js';
 import type { TemplateName } from './templates.js';
@@ -387,6 +388,8 @@ function buildProgram(run: Runner, redact: (text: string) => string, outputFor: 
     .action(run(async ({ out, migrator }, args) => {
       await dumpCommand(out, migrator, args[0] as DumpFlags, redact);
     }));
+
+  addSafetyCommands(command, run);
 
   command('wait', 'wait until the database accepts connections (exit 0), or exit 2 after --timeout')
     .option('--timeout <seconds>', 'how long to wait (default 60)')

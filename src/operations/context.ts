@@ -44,7 +44,12 @@ export interface OperationContext {
   readonly backup: BackupSettings;
   /** `scratchDb`: where scratch databases go instead of the configured server (§7); null: the same server. */
   readonly scratchDb: string | null;
+  /** Runs work on a scratch database (`test`, `drift`), dropped after; absent where none can be made. */
+  readonly scratch?: ScratchRun | undefined;
 }
+
+/** Runs `fn` with a context on a new scratch database (same source and settings, no backups); `display` is safe to print. */
+export type ScratchRun = <T>(fn: (ctx: OperationContext, display: string) => Promise<T>) => Promise<T>;
 
 export interface ReadState {
   readonly discovery: Discovery;

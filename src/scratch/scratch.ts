@@ -72,10 +72,23 @@ export async function withScratch<T>(options: ScratchOptions, fn: (scratch: Scra
     try {
       return await untilAborted(fn({ url, display: redactUrl(url), name }), options.signal, `stopped: the scratch database ${name} was dropped`);
     } finally {
-      await port.drop(name);
+      await dropScratch(port, name, options.signal);
     }
   } finally {
     await opened?.close();
+  }
+}
+
+/**
+ * Drops it; once more when that fails after a signal: the signal's cancel of the configured
+ * connection's statement (sent from another socket) can land on the drop itself.
+ */
+async function dropScratch(port: ScratchPort, name: string, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await port.drop(name);
+  } catch (error) {
+    if (!signal?.aborted) throw error;
+    await port.drop(name);
   }
 }
 
