@@ -51,7 +51,7 @@ for (const dialect of allDialects().filter((d) => d.name === 'mysql')) {
         assert.equal(r.json().error.code, 'precheck-failed');
         assert.deepEqual(r.json().applied, ['001']);
         const status = (await strata(['status', '--db', db.url, '--json'], { cwd: p.dir })).json();
-        assert.deepEqual(status.migrations.map((m: any) => m.state), ['applied', 'pending'], 'no dirty row left for the guarded migration');
+        assert.deepEqual(status.migrations.map((m: any) => m.state), ['applied', 'failed'], 'no dirty row left for the guarded migration (its attempt failed)');
         p.write('migrations/002_guard.ts', `export const precheck = async (db) => (await db.query('SELECT count(*) AS n FROM a'))[0].n === 1;\nexport async function up(db) { await db.exec('CREATE TABLE guarded (id INTEGER)'); }\nexport async function down() {}\n`);
         const again = await strata(['up', '--db', db.url, '--json'], { cwd: p.dir });
         assert.equal(again.code, 0, `the precheck saw 001's trailing INSERT: ${again.stderr}`);

@@ -115,7 +115,7 @@ for (const dialect of allDialects()) {
         const seen = await inspect(p, db.url);
         if (transactional) {
           assert.match(r.stderr, /^error: migrations\/002_long\.ts did not finish within 0\.5 s \(migrationTimeout\): it was rolled back/m);
-          assert.deepEqual(seen.states, ['001:applied', '002:pending']);
+          assert.deepEqual(seen.states, ['001:applied', '002:failed']);
           assert.deepEqual(seen.tables, ['a']);
         } else {
           assert.match(r.stderr, /^error: migrations\/002_long\.ts did not finish within 0\.5 s \(migrationTimeout\): it is left dirty with [12] statements? done/m);
@@ -152,7 +152,7 @@ for (const dialect of allDialects()) {
         }, 'MARK awaiting', (r, seen) => {
           if (transactional) {
             assert.match(r.stderr, /^error: stopped during migrations\/002_wait\.ts: it was rolled back/m);
-            assert.deepEqual(seen.states, ['001:applied', '002:pending', '003:pending']);
+            assert.deepEqual(seen.states, ['001:applied', '002:failed', '003:pending']);
             assert.deepEqual(seen.tables, ['a']);
           } else {
             assert.match(r.stderr, /^error: stopped during migrations\/002_wait\.ts: it is left dirty with 1 statement done/m);
@@ -171,7 +171,7 @@ for (const dialect of allDialects()) {
         }, 'MARK long', (r, seen) => {
           assert.match(r.stderr, /^error: stopped during migrations\/002_long\.ts: /m);
           if (transactional) {
-            assert.deepEqual(seen.states, ['001:applied', '002:pending', '003:pending']);
+            assert.deepEqual(seen.states, ['001:applied', '002:failed', '003:pending']);
             assert.deepEqual(seen.tables, ['a']);
           } else {
             assert.match(r.stderr, /it is left dirty with [12] statements? done/);
@@ -189,7 +189,7 @@ for (const dialect of allDialects()) {
           '002_late.ts': `export async function up(db) {\n  db.log('MARK late');\n  await new Promise((r) => setTimeout(r, 2000));\n  await db.exec('CREATE TABLE late (id INTEGER)');\n}\nexport async function down(db) { await db.exec('DROP TABLE late'); }\n`,
         }, 'MARK late', (r, seen) => {
           assert.match(r.stderr, /^error: stopped during migrations\/002_late\.ts: /m);
-          assert.deepEqual(seen.states, ['001:applied', '002:pending'], 'no dirty row for a migration that ran nothing');
+          assert.deepEqual(seen.states, ['001:applied', '002:failed'], 'no dirty row for a migration that ran nothing: its attempt failed');
           assert.deepEqual(seen.tables, ['a']);
         });
       });
@@ -273,7 +273,7 @@ describe('a migration that would end the process', () => {
     const { r, seen } = await crash('002_exit.ts', "  await db.exec('CREATE TABLE e (id INTEGER)');\n  process.exit(0);");
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^error: migrations\/002_exit\.ts failed at line 3: process\.exit\(0\) was called while a migration ran/m);
-    assert.deepEqual(seen.states, ['001:applied', '002:pending']);
+    assert.deepEqual(seen.states, ['001:applied', '002:failed']);
     assert.deepEqual(seen.tables, ['a']);
     assert.deepEqual(seen.log, ['001:success', '002:failed']);
   });
@@ -282,7 +282,7 @@ describe('a migration that would end the process', () => {
     const { r, seen } = await crash('002_exit.ts', "  await db.exec('CREATE TABLE e (id INTEGER)');\n  setTimeout(() => process.exit(0), 10);\n  await new Promise((r) => setTimeout(r, 3000));");
     assert.equal(r.code, 1, r.stderr);
     assert.deepEqual(errorLines(r.stderr), ['error: migrations/002_exit.ts failed: process.exit(0) was called while a migration ran; strata stops the run instead of exiting (stopped during migrations/002_exit.ts: it was rolled back)']);
-    assert.deepEqual(seen.states, ['001:applied', '002:pending']);
+    assert.deepEqual(seen.states, ['001:applied', '002:failed']);
     assert.deepEqual(seen.tables, ['a']);
   });
 
@@ -290,7 +290,7 @@ describe('a migration that would end the process', () => {
     const { r, seen } = await crash('002_never.ts', "  await db.exec('CREATE TABLE n (id INTEGER)');\n  await new Promise(() => {});");
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^error: migrations\/002_never\.ts failed: a migration awaits a promise that can never settle .*it was rolled back/m);
-    assert.deepEqual(seen.states, ['001:applied', '002:pending']);
+    assert.deepEqual(seen.states, ['001:applied', '002:failed']);
     assert.deepEqual(seen.tables, ['a']);
   });
 
@@ -300,7 +300,7 @@ describe('a migration that would end the process', () => {
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^error: migrations\/002_hang\.ts did not finish within 1 s \(migrationTimeout\): it was rolled back/m);
     assert.ok(Date.now() - started < 20_000);
-    assert.deepEqual(seen.states, ['001:applied', '002:pending']);
+    assert.deepEqual(seen.states, ['001:applied', '002:failed']);
     assert.deepEqual(seen.tables, ['a']);
     assert.deepEqual(seen.log, ['001:success', '002:failed']);
   });
@@ -310,7 +310,7 @@ describe('a migration that would end the process', () => {
     assert.equal(r.code, 1, r.stderr);
     assert.deepEqual(errorLines(r.stderr), ['error: migrations/002_reject.ts failed: a promise rejected and nothing awaited it: boom (stopped during migrations/002_reject.ts: it was rolled back)']);
     assert.doesNotMatch(r.stderr, /^\s+at /m, 'no raw stack trace');
-    assert.deepEqual(seen.states, ['001:applied', '002:pending']);
+    assert.deepEqual(seen.states, ['001:applied', '002:failed']);
     assert.deepEqual(seen.tables, ['a']);
   });
 });

@@ -136,7 +136,7 @@ describe('db.execFile outside the migrations folder', () => {
       assert.equal(doc.error.migration, '002_b');
       assert.deepEqual(doc.applied, ['001']);
       const status = (await strata(['status', '--db', db, '--json'], { cwd: p.dir })).json();
-      assert.deepEqual(status.migrations.map((m: { state: string }) => m.state), ['applied', 'pending']);
+      assert.deepEqual(status.migrations.map((m: { state: string }) => m.state), ['applied', 'failed']);
     } finally {
       p.cleanup();
     }
