@@ -2,25 +2,24 @@
  * The `strata` command: argv, output, exit codes and signals over the public library API.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { AbortError, ConfigError, createMigrator, MigrationError, migrationId, redactText, secretsOf, strataPackage, type Migrator, type StrataEvent } from '../index.js';
-import { confirm } from './confirm.js';
-import { addBackupCommands, renderBackupEvent } from './backup-commands.js';
+import { AbortError, createMigrator, MigrationError, redactText, secretsOf, strataPackage, type Migrator } from '../index.js';
+import { addBackupCommands } from './backup-commands.js';
 import { EXIT, exitCodeOf } from './exit-code.js';
+import { onEvent } from './events.js';
 import { consoleToStderr } from './json-console.js';
 import { createOutput, reportError, type Output } from './output.js';
 import { resolveOptions, type GlobalFlags } from './options.js';
 import { Progress } from './progress.js';
 import { BatchProgress } from './batch-progress.js';
 import { guardRun, type ProcessCrash } from './run-guard.js';
-import { renderHistory, renderInfo, renderPlan, renderRepairPlan, renderStatus } from './render.js';
-import { validateCommand, type ValidateFlags } from './validate.js';
-import { init, newMigration } from './scaffold.js';
-import { dumpCommand, type DumpFlags } from './dump.js';
-import { addSafetyCommands } from './safety-commands.js';
 import { addInsightCommands } from './insight.js';
-import { runImport, type ImportFlags } from './import-command.js';
-import type { TemplateName } from './templates.js';
-import { addWaitOptions, databaseWaitNote, timeoutAsWait, waitForDatabase } from './wait.js';
+import { addWaitOptions } from './wait.js';
+import { addScaffoldCommands } from './commands/scaffold-commands.js';
+import { addInfoCommand, addReportCommands, addStatusCommand } from './commands/report-commands.js';
+import { addRunCommands } from './commands/run-commands.js';
+import { addRecordCommands } from './commands/record-commands.js';
+import { addDatabaseCommands } from './commands/database-commands.js';
+import { addSafetyCommands } from './safety-commands.js';
 
 const VERSION = strataPackage().version;
 const USAGE_HINT = 'run `strata --help` for the commands, or `strata <command> --help` for the options of one';
@@ -164,6 +163,8 @@ function asCrashFailure(crash: ProcessCrash, error: unknown): MigrationError {
 }
 
 export type Runner = (action: (session: Session, args: unknown[]) => Promise<number | void>) => (...args: unknown[]) => Promise<void>;
+/** Registers one subcommand of `strata` (its usage errors go through main()). */
+export type CommandFactory = (name: string, description: string) => Command;
 
 function buildProgram(run: Runner, redact: (text: string) => string, outputFor: (flags: GlobalFlags) => Output): Command {
   const program = new Command('strata')
@@ -189,264 +190,22 @@ function buildProgram(run: Runner, redact: (text: string) => string, outputFor: 
     .configureHelp({ sortSubcommands: false });
   // Commander's own usage errors (unknown flag or command, a missing argument) end with what to do, like strata's.
   program.configureOutput({ outputError: (text, write) => write(`${redact(text.endsWith('\n') ? text : `${text}\n`)}hint: ${USAGE_HINT}\n`) });
-  const command = (name: string, description: string) => program.command(name).description(description).exitOverride();
+  const command: CommandFactory = (name, description) => program.command(name).description(description).exitOverride();
 
-  command('init', 'write strata.config.mjs and a migrations folder (never overwrites a file)').action(async (_options: unknown, cmd: Command) => {
-    const flags = cmd.optsWithGlobals() as GlobalFlags;
-    const out = outputFor(flags);
-    const cwd = process.cwd();
-    const result = init(cwd, (await resolveOptions({ ...flags, db: flags.db ?? 'sqlite::memory:' }, {}, cwd).catch(() => null))?.migrator.dir ?? `${cwd}/migrations`);
-    out.document(result);
-    for (const file of result.created) out.line(`created ${file}`);
-    for (const file of result.skipped) out.line(`kept ${file} (exists)`);
-    out.line('next: strata new create_users, edit the file, then strata up');
-  });
-
-  command('new', 'create the next migration file')
-    .alias('generate')
-    .argument('<name>', 'lower-case name, e.g. add_email_to_users')
-    .option('--sql', 'a SQL migration (default, except for --template recreate-table)')
-    .option('--ts', 'a TypeScript migration')
-    .option('--timestamp', 'use a UTC timestamp as the version')
-    .addOption(new Option('--template <name>', 'start from a template (recreate-table writes TypeScript using db.recreateTable unless --sql)').choices(['create-table', 'add-column', 'data', 'recreate-table']))
-    .action(async (name: string, options: { ts?: boolean; sql?: boolean; timestamp?: boolean; template?: TemplateName }, cmd: Command) => {
-      const flags = cmd.optsWithGlobals() as GlobalFlags;
-      const out = outputFor(flags);
-      if (options.ts && options.sql) throw new ConfigError('usage', '--sql and --ts cannot be used together');
-      const resolved = await resolveOptions(flags, process.env, process.cwd());
-      const result = newMigration(process.cwd(), resolved.migrator.dir!, name, { kind: options.ts ? 'ts' : options.sql ? 'sql' : undefined, timestamp: options.timestamp ?? false, template: options.template, now: new Date() });
-      out.document(result);
-      out.line(`created ${result.file}`);
-    });
-
-  command('status', 'list every migration and its state')
-    .option('--exit-code', 'exit 3 when there are problems, else 5 when anything is pending or failed')
-    .action(run(async ({ out, migrator, database }, args) => {
-      const options = args[0] as { exitCode?: boolean };
-      const result = await migrator.status();
-      out.document(jsonStatus(result));
-      renderStatus(out, result, database);
-      if (!options.exitCode) return EXIT.ok;
-      return result.problems.length > 0 ? EXIT.refused : result.pending > 0 ? EXIT.pending : EXIT.ok;
-    }));
-
-  command('up', 'apply pending migrations')
-    .aliases(['migrate', 'run'])
-    .option('--target <version>', 'apply up to and including this version')
-    .option('--dry-run', 'print what would run, change nothing')
-    .option('--atomic', 'run the whole plan in one transaction')
-    .option('--resume', 'run a code migration an interrupted run left dirty again, each db.batch after its checkpoint')
-    .option('--allow-out-of-order', 'apply pending migrations older than applied ones')
-    .option('--no-backup', 'take no restore point first (see docs/backups.md)')
-    .option('--ignore-other-history', "run even though strata has no rows here and another tool's history table has (see docs/moving-to-strata.md)")
-    .action(run(async ({ out, migrator }, args) => {
-      const options = args[0] as { target?: string; dryRun?: boolean; atomic?: boolean; resume?: boolean; ignoreOtherHistory?: boolean };
-      if (options.dryRun) {
-        const result = await migrator.plan({ target: options.target, atomic: options.atomic, resume: options.resume, ignoreOtherHistory: options.ignoreOtherHistory });
-        out.document(result);
-        renderPlan(out, result, 'apply');
-        return;
-      }
-      const result = await migrator.up({ target: options.target, atomic: options.atomic, resume: options.resume, ignoreOtherHistory: options.ignoreOtherHistory });
-      out.document({ status: result.status, applied: result.applied, count: result.count, durationMs: result.durationMs });
-      out.line(result.status === 'up-to-date' ? 'up to date: nothing to apply' : `applied ${result.count} migration${result.count === 1 ? '' : 's'} in ${result.durationMs} ms`);
-    }));
-
-  command('down', 'roll back the most recent migration (or --steps / --target / --all)')
-    .alias('rollback')
-    .option('--steps <n>', 'roll back the n most recent')
-    .option('--target <version>', 'roll back everything after this version (it stays)')
-    .option('--all', 'roll back everything')
-    .option('--dry-run', 'print what would run, change nothing')
-    .option('--no-backup', 'take no restore point first')
-    .action(run(async ({ out, migrator }, args) => {
-      const options = args[0] as { steps?: string; target?: string; all?: boolean; dryRun?: boolean };
-      const chosen = [options.steps !== undefined && '--steps', options.target !== undefined && '--target', options.all && '--all'].filter(Boolean);
-      if (chosen.length > 1) throw new ConfigError('usage', `${chosen.join(' and ')} cannot be used together`);
-      let steps: number | undefined;
-      if (options.steps !== undefined) {
-        steps = Number(options.steps);
-        if (!Number.isInteger(steps) || steps < 1) throw new ConfigError('usage', `--steps takes a whole number ≥ 1 (got "${options.steps}")`);
-      }
-      const downOptions = { steps, target: options.target, all: options.all };
-      if (options.dryRun) {
-        const result = await migrator.planDown(downOptions);
-        out.document(result);
-        renderPlan(out, result, 'roll back');
-        return;
-      }
-      const result = await migrator.down(downOptions);
-      out.document(result);
-      out.line(result.count === 0 ? 'nothing to roll back' : `rolled back ${result.count} migration${result.count === 1 ? '' : 's'} in ${result.durationMs} ms`);
-    }));
-
-  command('redo', 'roll back the most recent migration and apply it again').option('--no-backup', 'take no restore point first').action(run(async ({ out, migrator }) => {
-    const result = await migrator.redo();
-    out.document(result);
-    out.line(result.applied.length === 0 ? 'nothing to redo' : `redid ${result.applied.join(', ')} in ${result.durationMs} ms`);
-  }));
-
-  command('plan', 'same as up --dry-run')
-    .option('--target <version>', 'plan up to and including this version')
-    .action(run(async ({ out, migrator }, args) => {
-      const result = await migrator.plan({ target: (args[0] as { target?: string }).target });
-      out.document(result);
-      renderPlan(out, result, 'apply');
-    }));
-
-  command('validate', 'check migrations and the tracking table without changing anything, and lint pending SQL migrations (docs/lint.md)')
-    .alias('lint')
-    .option('--all', 'lint applied migrations too')
-    .option('--strict', 'warnings also exit 3')
-    .addOption(new Option('--format <format>', 'text (default), github (workflow annotations) or sarif').choices(['text', 'github', 'sarif']))
-    .action(run(async (session, args) => validateCommand(session, args[0] as ValidateFlags)));
-
-  command('history', 'the audit log, newest first')
-    .option('--limit <n>', 'how many entries (default 100)')
-    .action(run(async ({ out, migrator }, args) => {
-      const raw = (args[0] as { limit?: string }).limit;
-      const limit = raw === undefined ? undefined : Number(raw);
-      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new ConfigError('usage', `--limit takes a whole number ≥ 1 (got "${raw}")`);
-      const result = await migrator.history({ limit });
-      out.document({ entries: result.entries.map(({ id, runId, version, name, operation, status, error, startedAt, durationMs }) => ({ id, runId, version, name, operation, status, error, startedAt, durationMs })) });
-      renderHistory(out, result.entries);
-    }));
-
+  // Each group in its own file; `--help` lists the commands in this order.
+  addScaffoldCommands(command, outputFor);
+  addStatusCommand(command, run);
+  addRunCommands(command, run);
+  addReportCommands(command, run);
   addInsightCommands(command, run);
-
-  command('info', 'database engine, lock strategy, size, current version and tables').action(run(async ({ out, migrator }) => {
-    const result = await migrator.info();
-    const { database: _database, ...document } = result;
-    out.document(document);
-    renderInfo(out, result);
-  }));
-
-  command('baseline', 'record migrations up to <version> as applied without running them (adopt an existing database)')
-    .argument('<version>')
-    .action(run(async ({ out, migrator }, args) => {
-      const result = await migrator.baseline(args[0] as string);
-      out.document(result);
-      out.line(`baselined ${result.baselined.length} migration${result.baselined.length === 1 ? '' : 's'}${result.baselined.length ? `: ${result.baselined.join(', ')}` : ''}`);
-    }));
-
-  command('mark-applied', 'record one migration as applied without running it')
-    .argument('<version>')
-    .action(run(async ({ out, migrator }, args) => {
-      const result = await migrator.markApplied(args[0] as string);
-      out.document(result);
-      out.line(`marked ${result.marked} applied`);
-    }));
-
-  command('unmark', 'forget one applied (or dirty) migration without running its down')
-    .argument('<version>')
-    .action(run(async ({ out, migrator }, args) => {
-      const result = await migrator.unmark(args[0] as string);
-      out.document(result);
-      out.line(`unmarked ${result.unmarked}`);
-    }));
-
-  command('import', "adopt another tool's history: record the migrations it applied as applied (§12)")
-    .argument('<tool>', 'flyway, knex, dbmate, golang-migrate, prisma, node-pg-migrate, typeorm, sequelize, sqlx, drizzle, table or user-version')
-    .option('--dry-run', 'show the mapping, write nothing')
-    .option('--accept-unmatched', 'import what matches even when some rows do not (those are not recorded)')
-    .option('--from-table <name>', 'table: the home-grown table of applied versions')
-    .option('--version-column <column>', 'table: its column of versions')
-    .action(run(async ({ out, migrator }, args) => runImport(out, migrator, args[0] as string, args[1] as ImportFlags)));
-
-  command('repair', 're-record checksums of edited applied migrations; resolve a dirty one by name')
-    .option('--applied <version>', 'the dirty migration was finished by hand: record it applied')
-    .option('--rolled-back <version>', 'the dirty migration was undone by hand: forget it')
-    .action(run(async ({ out, flags, migrator }, args) => {
-      const options = args[0] as { applied?: string; rolledBack?: string };
-      const planned = await migrator.planRepair(options);
-      renderRepairPlan(out, planned);
-      if (planned.repaired.length > 0) await confirm(out, flags, 'repair the tracking table as listed above?');
-      const result = planned.repaired.length > 0 || planned.unresolvedDirty.length > 0 ? await migrator.repair(options) : { repaired: [] };
-      out.document(result);
-      if (result.repaired.length > 0) out.line(`repaired ${result.repaired.length}`);
-    }));
-
-  command('reset', 'drop everything strata can see, forget what was applied, apply all again')
-    .option('--force', 'reset even a protected environment')
-    .option('--no-backup', 'take no restore point first')
-    .action(run(async ({ out, flags, migrator, database }, args) => {
-      const options = args[0] as { force?: boolean };
-      const planned = await migrator.planReset(options);
-      out.line(`reset will drop ${planned.dropped.length} object${planned.dropped.length === 1 ? '' : 's'} in ${database}:`);
-      for (const object of planned.dropped) out.line(`  ${object.type} ${object.name}`);
-      await confirm(out, flags, `drop ${planned.dropped.length} objects in ${database} and apply every migration again?`);
-      const result = await migrator.reset(options);
-      out.document({ dropped: result.dropped, applied: result.applied, count: result.count });
-      out.line(`dropped ${result.dropped.length}, applied ${result.count}`);
-    }));
-
+  addInfoCommand(command, run);
+  addRecordCommands(command, run);
   addBackupCommands(command, run);
-
-  command('dump', 'the live schema as SQL, read from the catalogs (no pg_dump or mysqldump needed)')
-    .option('--out <file>', 'write the SQL to this file instead of stdout')
-    .option('--include-tracking', "also strata's own tracking tables")
-    .action(run(async ({ out, migrator }, args) => {
-      await dumpCommand(out, migrator, args[0] as DumpFlags, redact);
-    }));
-
+  addDatabaseCommands(command, run, redact);
   addSafetyCommands(command, run);
-
-  command('wait', 'wait until the database accepts connections (exit 0), or exit 2 after --timeout')
-    .option('--timeout <seconds>', 'how long to wait (default 60)')
-    .hook('preAction', (_program, cmd) => timeoutAsWait(cmd))
-    .action(run(({ out, migrator, database }) => waitForDatabase(out, migrator, database)));
 
   addWaitOptions(program);
   return program;
-}
-
-function jsonStatus(result: Awaited<ReturnType<Migrator['status']>>) {
-  return {
-    migrations: result.migrations.map(({ version, name, state, appliedAt, durationMs, outOfOrder, inProgress, failedAt, error }) => ({ version, name, state, appliedAt, durationMs, outOfOrder, inProgress, failedAt, error })),
-    applied: result.applied,
-    pending: result.pending,
-    failed: result.failed,
-    problems: result.problems,
-    lock: result.lock,
-    notes: result.notes,
-  };
-}
-
-function onEvent(out: Output, progress: Progress, event: StrataEvent, batches: BatchProgress): void {
-  if (event.type === 'migration-done' || event.type === 'migration-failed') batches.stop();
-  if (renderBackupEvent(out, event)) return;
-  switch (event.type) {
-    case 'batch-progress':
-      progress.clear();
-      batches.update(event);
-      break;
-    case 'lock-wait':
-      out.note(`strata: waiting for the migration lock${event.holder ? ` (held by ${event.holder})` : ''}…`);
-      break;
-    case 'database-wait': {
-      const note = databaseWaitNote(event);
-      if (note) out.note(note);
-      break;
-    }
-    case 'migration-start':
-      progress.update(event.index, event.total, `${event.direction === 'up' ? 'applying' : 'rolling back'} ${migrationId(event.version, event.name)}`);
-      break;
-    case 'migration-done':
-      progress.clear();
-      out.line(`${event.direction === 'up' ? 'applied' : 'rolled back'} ${migrationId(event.version, event.name)} (${event.durationMs} ms)`);
-      break;
-    case 'ddl-retry':
-      out.note(`strata: ${event.version} waited too long for a lock${event.table ? ` on ${event.table}` : ''}; retrying (${event.attempt})`);
-      break;
-    case 'log':
-      out.note(event.message);
-      break;
-    case 'note':
-      out.note(`note: ${event.message}`);
-      break;
-    default:
-      break;
-  }
 }
 
 /** The passwords of `--db` (as `--db x` or `--db=x`) and DATABASE_URL, and PGPASSWORD. */

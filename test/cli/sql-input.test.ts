@@ -13,6 +13,11 @@ import { notListed } from '../support/dialects.js';
 
 const CREATE_A = 'CREATE TABLE a (id INTEGER PRIMARY KEY);\n';
 
+/** 002_b.sql is `sql`, whose block comment opening on `line` never closes: the files, the error line and its code. */
+function unclosedComment(sql: string, line: number): [Record<string, string>, RegExp, string] {
+  return [{ '001_a.sql': CREATE_A, '002_b.sql': sql }, new RegExp(`migrations/002_b\\.sql: the block comment that opens on line ${line} with /\\* is never closed`), 'unterminated-sql'];
+}
+
 function sqliteTables(p: Project): string[] {
   const db = new Database(join(p.dir, 'app.db'));
   try {
@@ -45,11 +50,7 @@ async function refusedOnSqlite(files: Record<string, string | Buffer>, message: 
 
 describe('SQLite', () => {
   test('an unclosed /* comment refuses up (exit 3) naming the file and the line it opens on', async () => {
-    await refusedOnSqlite(
-      { '001_a.sql': CREATE_A, '002_b.sql': 'CREATE TABLE b (id INTEGER);\n\n/* disabled for now\nCREATE TABLE c (id INTEGER);\n' },
-      /migrations\/002_b\.sql: the block comment that opens on line 3 with \/\* is never closed/,
-      'unterminated-sql',
-    );
+    await refusedOnSqlite(...unclosedComment('CREATE TABLE b (id INTEGER);\n\n/* disabled for now\nCREATE TABLE c (id INTEGER);\n', 3));
   });
 
   test('invalid UTF-8 refuses up (exit 3) naming the file and the byte offset', async () => {
@@ -119,11 +120,7 @@ describe('PostgreSQL', { skip: notListed('postgres') }, () => {
   }
 
   test('an unclosed nested /* comment refuses up (exit 3) naming the file and line', async () => {
-    await refusedOnPostgres(
-      { '001_a.sql': CREATE_A, '002_b.sql': 'CREATE TABLE b (id INTEGER);\n/* outer\n/* inner */\nCREATE TABLE c (id INTEGER);\n' },
-      /migrations\/002_b\.sql: the block comment that opens on line 2 with \/\* is never closed/,
-      'unterminated-sql',
-    );
+    await refusedOnPostgres(...unclosedComment('CREATE TABLE b (id INTEGER);\n/* outer\n/* inner */\nCREATE TABLE c (id INTEGER);\n', 2));
   });
 
   test('CREATE INDEX CONCURRENTLY in a transactional migration refuses up (exit 3) with the "-- transaction: off" hint', async () => {

@@ -28,10 +28,27 @@ interface Raw {
   close(): Promise<void>;
 }
 
+const LEASE_COLUMNS = ['owner', 'host', 'pid', 'run_id', 'acquired_at', 'expires_at'];
+/** How an upsert overwrites the row: the clause, and how it names a column's new value. */
+type Upsert = readonly [clause: string, value: (column: string) => string];
+const EXCLUDED: Upsert = ['ON CONFLICT (id) DO UPDATE SET', (column) => `excluded.${column}`];
+const DUPLICATE_KEY: Upsert = ['ON DUPLICATE KEY UPDATE', (column) => `VALUES(${column})`];
+
+/** The upsert of the lease row (id 1); `values` gives the LEASE_COLUMNS in the dialect's SQL. */
+function plantSql(values: string, [clause, value]: Upsert): string {
+  return `INSERT INTO strata_migrations_lock (id, ${LEASE_COLUMNS.join(', ')}) VALUES (1, ${values})
+    ${clause} ${LEASE_COLUMNS.map((column) => `${column} = ${value(column)}`).join(', ')}`;
+}
+
 interface Fresh {
   readonly url: string;
   raw(): Promise<Raw>;
   drop(): Promise<void>;
+}
+
+/** A fresh server database; `raw` wraps a connection of its own to it. */
+function serverFresh<C>(fresh: { url: string; database: string; drop(): Promise<void> }, connect: (database: string) => Promise<C>, raw: (connection: C) => Raw): Fresh {
+  return { url: fresh.url, raw: async () => raw(await connect(fresh.database)), drop: () => fresh.drop() };
 }
 
 const FRESH: Record<DialectName, () => Promise<Fresh>> = {
@@ -49,10 +66,7 @@ const FRESH: Record<DialectName, () => Promise<Fresh>> = {
         return {
           async plant(runId, owner, ms) {
             db.prepare(
-              `INSERT INTO strata_migrations_lock (id, owner, host, pid, run_id, acquired_at, expires_at)
-               VALUES (1, ?, 'ghost', 1, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'), strftime('%Y-%m-%dT%H:%M:%fZ','now', ?))
-               ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, host = excluded.host, pid = excluded.pid, run_id = excluded.run_id,
-                 acquired_at = excluded.acquired_at, expires_at = excluded.expires_at`,
+              plantSql("?, 'ghost', 1, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'), strftime('%Y-%m-%dT%H:%M:%fZ','now', ?)", EXCLUDED),
             ).run(owner, runId, `${ms / 1000} seconds`);
           },
           async tables() {
@@ -74,70 +88,49 @@ const FRESH: Record<DialectName, () => Promise<Fresh>> = {
 
   async postgres() {
     const { freshPostgres, pgClient } = await import('../support/postgres.js');
-    const fresh = await freshPostgres();
-    return {
-      url: fresh.url,
-      async raw() {
-        const client: pg.Client = await pgClient(fresh.database);
-        return {
-          async plant(runId, owner, ms) {
-            await client.query(
-              `INSERT INTO strata_migrations_lock (id, owner, host, pid, run_id, acquired_at, expires_at)
-               VALUES (1, $1, 'ghost', 1, $2, statement_timestamp(), statement_timestamp() + $3::float8 * interval '1 millisecond')
-               ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, host = excluded.host, pid = excluded.pid, run_id = excluded.run_id,
-                 acquired_at = excluded.acquired_at, expires_at = excluded.expires_at`,
-              [owner, runId, ms],
-            );
-          },
-          async tables() {
-            const { rows } = await client.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
-            return rows.map((r: { tablename: string }) => r.tablename);
-          },
-          async sessionLockHeld() {
-            const { rows } = await client.query(
-              `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-            );
-            return rows[0].n > 0;
-          },
-          close: () => client.end(),
-        };
+    return serverFresh(await freshPostgres(), pgClient, (client: pg.Client) => ({
+      async plant(runId, owner, ms) {
+        await client.query(
+          plantSql("$1, 'ghost', 1, $2, statement_timestamp(), statement_timestamp() + $3::float8 * interval '1 millisecond'", EXCLUDED),
+          [owner, runId, ms],
+        );
       },
-      drop: () => fresh.drop(),
-    };
+      async tables() {
+        const { rows } = await client.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
+        return rows.map((r: { tablename: string }) => r.tablename);
+      },
+      async sessionLockHeld() {
+        const { rows } = await client.query(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        );
+        return rows[0].n > 0;
+      },
+      close: () => client.end(),
+    }));
   },
 
   async mysql() {
     const { freshMysql, mysqlConnection } = await import('../support/mysql.js');
     const fresh = await freshMysql();
-    return {
-      url: fresh.url,
-      async raw() {
-        const connection: mysql.Connection = await mysqlConnection(fresh.database);
-        return {
-          async plant(runId, owner, ms) {
-            await connection.query(
-              `INSERT INTO strata_migrations_lock (id, owner, host, pid, run_id, acquired_at, expires_at)
-               VALUES (1, ?, 'ghost', 1, ?, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND)
-               ON DUPLICATE KEY UPDATE owner = VALUES(owner), host = VALUES(host), pid = VALUES(pid), run_id = VALUES(run_id),
-                 acquired_at = VALUES(acquired_at), expires_at = VALUES(expires_at)`,
-              [owner, runId, ms * 1000],
-            );
-          },
-          async tables() {
-            const [rows] = await connection.query<mysql.RowDataPacket[]>('SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1');
-            return rows.map((r) => String(r.name));
-          },
-          async sessionLockHeld() {
-            const [rows] = await connection.query<mysql.RowDataPacket[]>('SELECT IS_USED_LOCK(?) AS id', [sessionLockName(fresh.database, 'strata_migrations')]);
-            return rows[0]!.id !== null;
-          },
-          async close() {
-            connection.destroy();
-          },
-        };
+    return serverFresh(fresh, mysqlConnection, (connection: mysql.Connection) => ({
+      async plant(runId, owner, ms) {
+        await connection.query(
+          plantSql("?, 'ghost', 1, ?, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND", DUPLICATE_KEY),
+          [owner, runId, ms * 1000],
+        );
       },
-      drop: () => fresh.drop(),
-    };
+      async tables() {
+        const [rows] = await connection.query<mysql.RowDataPacket[]>('SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1');
+        return rows.map((r) => String(r.name));
+      },
+      async sessionLockHeld() {
+        const [rows] = await connection.query<mysql.RowDataPacket[]>('SELECT IS_USED_LOCK(?) AS id', [sessionLockName(fresh.database, 'strata_migrations')]);
+        return rows[0]!.id !== null;
+      },
+      async close() {
+        connection.destroy();
+      },
+    }));
   },
 };
 

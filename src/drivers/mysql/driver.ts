@@ -12,30 +12,29 @@ import { CHECKPOINT_SUFFIX } from '../checkpoint-store.js';
 import { mysqlBatch } from './batch.js';
 import { mysqlLoginOf, mysqlSafetyNet } from './safety-net.js';
 import type { SafetyNet } from '../safety-net.js';
-import { ConfigError } from '../../core/errors.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../connect-timeout.js';
 import { loadPeer } from '../peer.js';
 import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
 import type { AppliedChecksum, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, LockHolder, LockOptions, LockStrategy, Row } from '../driver.js';
-import { Lease, leaseOwner } from '../lease.js';
+import type { Lease } from '../lease.js';
 import type { LogSelect } from '../driver.js';
-import { appliedValues, assertStrataTable, logValues, toApplied, toLogRow } from '../tracking-rows.js';
-import { type MysqlEngine, chooseLock, getLockWaitSeconds, sessionLockProblem } from './engine.js';
-import { ER, endsTransaction, errnoOf, isMissingTable, isUnknownColumn, mysqlErrorFacts } from './errors.js';
+import { appliedValues, logValues } from '../tracking-rows.js';
+import { type MysqlEngine, chooseLock } from './engine.js';
+import { ER, endsTransaction, errnoOf, mysqlErrorFacts } from './errors.js';
 import { columnExists, dropMysqlObjects, indexExists, listMysqlObjects, mysqlInfo, tableExists } from './introspect.js';
 import { mysqlHistoryTables } from './history-tables.js';
 import type { HistoryTables } from '../../core/ports/index.js';
-import { MysqlLeaseStore } from './lease-store.js';
 import { mysqlSchemaReader } from './schema-reader.js';
 import type { SchemaReader } from '../../core/schema.js';
-import { MysqlSessionLock, sessionLockName } from './lock.js';
+import { MysqlLocks } from './lock-wiring.js';
 import { RunConnection } from './run-connection.js';
 import { MYSQL_SYNTAX } from './syntax.js';
 import { mysqlLintProfile } from './lint.js';
 import { type MysqlModule, type MysqlSession, type SessionSource, affectedOf, poolDisplay, poolSource, rowsOf, urlSource } from './session.js';
 import {
-  APPLIED_COLUMNS, LOG_COLUMNS, type TrackingSql, createAppliedTableSql, createLogTableSql, isoSql, quoteId, trackingSql, upgradeSql, withDatetimes,
+  APPLIED_COLUMNS, LOG_COLUMNS, type TrackingSql, quoteId, trackingSql, withDatetimes,
 } from './tracking.js';
+import { ensureTrackingTables, readAppliedRows, readChecksumRows, readLogRows, readProtectedFlag, selectLogRows, type TrackingReader } from './tracking-reads.js';
 
 export type MysqlTarget = { url: string; display: string; secrets?: readonly string[] } | { client: unknown };
 
@@ -69,14 +68,9 @@ class MysqlDriver implements Driver {
 
   private readonly runConnection: RunConnection;
   private statements: TrackingSql | null = null;
-  private strategy: LockStrategy | null = null;
-  private sessionLock: MysqlSessionLock | null = null;
-  private lease: Lease | null = null;
-  private leaseStore: MysqlLeaseStore | null = null;
+  private readonly locks: MysqlLocks;
   /** strata's own begin() … commit()/rollback() is open (tracking rows may wait for the COMMIT). */
   private ownTransaction = false;
-  /** Releasing the session lock failed: a pooled connection is destroyed, never returned. */
-  private releaseFailed = false;
   private closed = false;
 
   constructor(
@@ -86,6 +80,7 @@ class MysqlDriver implements Driver {
     this.displayName = source.display;
     this.secrets = source.secrets;
     this.runConnection = new RunConnection(source, options);
+    this.locks = new MysqlLocks({ source, options, runConnection: this.runConnection, sql: () => this.sql, inTransaction: () => this.inTransaction });
   }
 
   /** The run's connection; connecting on first use. */
@@ -117,165 +112,63 @@ class MysqlDriver implements Driver {
     return mysqlLintProfile(await this.detectEngine(), this.runConnection.facts.version);
   }
 
-  // ---- lock ----
-
-  private lockFor(strategy: LockStrategy, engine: MysqlEngine): MysqlSessionLock | Lease {
-    if (strategy === 'session') {
-      this.sessionLock ??= new MysqlSessionLock(sessionLockName(this.runConnection.facts.database, this.options.table), getLockWaitSeconds(engine));
-      return this.sessionLock;
-    }
-    if (!this.lease) {
-      this.leaseStore = new MysqlLeaseStore({
-        open: () => this.source.open('extra'),
-        read: () => this.readConnection(),
-        table: this.sql.lock,
-        owner: leaseOwner(this.options.runId, this.options.leaseTtlMs),
-        runInTransaction: () => this.inTransaction,
-      });
-      this.lease = new Lease(this.leaseStore, this.options.leaseTtlMs);
-    }
-    return this.lease;
-  }
+  // ---- lock (lock-wiring.ts) ----
 
   async acquireLock(options: LockOptions): Promise<void> {
-    const session = await this.connection();
-    const engine = await this.detectEngine();
-    const strategy = chooseLock(engine, this.options.lock);
-    if (strategy === 'lease' && this.source.connectionLimit !== null && this.source.connectionLimit < 2) {
-      throw new ConfigError('config', `the lease needs two connections of the application's pool at once, and its connectionLimit is ${this.source.connectionLimit}`, {
-        hint: "raise the pool's connectionLimit to 2 or more (the lease renews on a connection of its own)",
-      });
-    }
-    const lock = this.lockFor(strategy, engine);
-    this.strategy = strategy;
-    if (lock instanceof MysqlSessionLock) await lock.acquire(session, options);
-    else await lock.acquire(options);
+    await this.locks.acquire(options);
   }
 
   async releaseLock(): Promise<void> {
-    if (this.sessionLock?.isHeld && !(await this.sessionLock.release())) this.releaseFailed = true;
-    await this.lease?.release();
+    await this.locks.release();
   }
 
   assertLockHeld(): void {
-    if (this.strategy === 'session') this.sessionLock?.assertHeld();
-    else if (this.strategy === 'lease') this.lease?.assertHeld();
+    this.locks.assertHeld();
   }
 
-  /**
-   * Read-only. Both locks are probed, whichever this run would take: GET_LOCK where it is
-   * trustworthy (a run with another `lock` setting may hold it), then the lease row, when its
-   * table exists.
-   */
   async probeLock(): Promise<LockHolder | null> {
-    const session = await this.readConnection();
-    if (!session) return null;
-    const engine = await this.detectEngine();
-    if (sessionLockProblem(engine) === null) {
-      const holder = await (this.lockFor('session', engine) as MysqlSessionLock).probe(session);
-      if (holder) return holder;
-    }
-    return (this.lockFor('lease', engine) as Lease).probe();
+    return this.locks.probe();
   }
 
-  // ---- tracking (reads) ----
-
-  private async columnsOf(session: MysqlSession, table: string): Promise<string[]> {
-    const rows = await session.rows(
-      'SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
-      [this.runConnection.facts.database, table],
-    );
-    return rows.map((r) => String(r.name));
+  private get lease(): Lease | null {
+    return this.locks.lease;
   }
 
-  /** One query; a table made by an older strata (columns missing) or a foreign one costs a second. */
+  // ---- tracking ----
+
   async readApplied(): Promise<AppliedMigration[] | null> {
-    const session = await this.readConnection();
-    if (!session) return null;
-    let rows: Row[];
-    try {
-      rows = await session.rows(this.sql.readApplied());
-    } catch (error) {
-      if (isMissingTable(error)) return null;
-      if (!isUnknownColumn(error)) throw error;
-      const columns = await this.columnsOf(session, this.options.table);
-      assertStrataTable(this.options.table, columns);
-      rows = await session.rows(this.sql.readApplied(new Set(columns)));
-    }
-    return rows.map(toApplied);
+    return readAppliedRows(this.reader);
   }
 
-  /** The no-op check's one read: three columns, no row mapping. Falls back to the full read on an old table. */
   async readChecksums(): Promise<AppliedChecksum[] | null> {
-    const session = await this.readConnection();
-    if (!session) return null;
-    try {
-      const rows = await session.rows(`SELECT version, checksum, state FROM ${this.sql.applied}`);
-      return rows.map((r): AppliedChecksum => [String(r.version), (r.checksum as string | null) ?? null, String(r.state)]);
-    } catch (error) {
-      if (isMissingTable(error)) return null;
-      if (isUnknownColumn(error)) return (await this.readApplied())?.map((r): AppliedChecksum => [r.version, r.checksum, r.state]) ?? null;
-      throw error;
-    }
+    return readChecksumRows(this.reader);
   }
 
   async readLog(limit: number): Promise<LogRow[]> {
-    const session = await this.readConnection();
-    if (!session) return [];
-    try {
-      const rows = await session.rows(this.sql.readLog(limit));
-      return rows.map(toLogRow);
-    } catch (error) {
-      if (isMissingTable(error)) return [];
-      throw error;
-    }
+    return readLogRows(this.reader, limit);
   }
 
   async selectFromLog(select: LogSelect): Promise<Row[] | null> {
-    const session = await this.readConnection();
-    if (!session) return null;
-    try {
-      return await session.rows(select({ table: this.sql.log, time: isoSql }));
-    } catch (error) {
-      if (isMissingTable(error)) return null;
-      throw error;
-    }
+    return selectLogRows(this.reader, select);
   }
 
   async readProtected(): Promise<boolean> {
-    const session = await this.readConnection();
-    if (!session) return false;
-    try {
-      const rows = await session.rows(this.sql.readProtected);
-      return rows.length > 0;
-    } catch (error) {
-      if (isMissingTable(error)) return false;
-      throw error;
-    }
+    return readProtectedFlag(this.reader);
   }
 
-  // ---- tracking (writes) ----
-
   async ensureTracking(): Promise<void> {
-    const session = await this.connection();
-    const names = [this.options.table, `${this.options.table}_log`];
-    const rows = await session.rows(
-      'SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN (?, ?)',
-      [this.runConnection.facts.database, ...names],
-    );
-    // Compared without case: with lower_case_table_names the catalog holds lower-case names.
-    const columns = (name: string) => {
-      const found = rows.filter((r) => String(r.t).toLowerCase() === name.toLowerCase()).map((r) => String(r.c));
-      return found.length === 0 ? null : new Set(found);
+    await ensureTrackingTables(this.reader);
+  }
+
+  /** What the tracking reads (tracking-reads.ts) need of this driver. */
+  private get reader(): TrackingReader {
+    return {
+      readConnection: () => this.readConnection(),
+      connection: () => this.connection(),
+      database: () => this.runConnection.facts.database,
+      table: this.options.table,
+      sql: () => this.sql,
     };
-    const applied = columns(names[0]!);
-    const log = columns(names[1]!);
-    if (applied) assertStrataTable(this.options.table, [...applied]);
-    const statements = [
-      applied ? upgradeSql(this.sql.applied, 'applied', applied) : createAppliedTableSql(this.sql.applied),
-      log ? upgradeSql(this.sql.log, 'log', log) : createLogTableSql(this.sql.log),
-    ];
-    for (const statement of statements) if (statement) await session.exec(statement);
   }
 
   async writeApplied(row: AppliedMigration): Promise<void> {
@@ -307,9 +200,9 @@ class MysqlDriver implements Driver {
   private async trackingWrite(sql: string, values: readonly unknown[]): Promise<void> {
     // A lease already known lost (a renewal found it taken over) stops the write: `isHeld` is
     // false then, and the write below would go out unchecked.
-    if (this.strategy === 'lease') this.lease?.assertHeld();
+    if (this.locks.strategy === 'lease') this.lease?.assertHeld();
     const session = await this.connection();
-    const lease = this.strategy === 'lease' && this.lease?.active ? this.lease : null;
+    const lease = this.locks.strategy === 'lease' && this.lease?.active ? this.lease : null;
     if (!lease) {
       // In strata's own transaction a row and a log row wait for the COMMIT (one round trip
       // fewer per statement; the completion and the next dirty row become one REPLACE).
@@ -353,7 +246,7 @@ class MysqlDriver implements Driver {
   private async checkLease(session: MysqlSession, lease: Lease): Promise<void> {
     lease.assertHeld();
     const sentAt = Date.now();
-    lease.checked(await this.leaseStore!.extendIn(session), sentAt);
+    lease.checked(await this.locks.leaseStore!.extendIn(session), sentAt);
   }
 
   // ---- transactions ----
@@ -511,6 +404,6 @@ class MysqlDriver implements Driver {
     if (this.closed) return;
     this.closed = true;
     await this.releaseLock();
-    await this.runConnection.close(this.releaseFailed);
+    await this.runConnection.close(this.locks.releaseFailed);
   }
 }

@@ -6,12 +6,10 @@
 import type { BatchSupport } from '../../core/batch/support.js';
 import { CHECKPOINT_SUFFIX } from '../checkpoint-store.js';
 import { postgresBatch } from './batch.js';
-import { hostname } from 'node:os';
 import { ConnectionError, LockTimeoutError, StrataError, messageOf } from '../../core/errors.js';
 import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
-import { strataPackage } from '../../package-info.js';
 import type { AppliedChecksum, Capabilities, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, LockHolder, LockOptions, LockStrategy, Row } from '../driver.js';
-import { Lease, leaseOwner } from '../lease.js';
+import type { Lease } from '../lease.js';
 import type { LogSelect } from '../driver.js';
 import { appliedValues, logValues } from '../tracking-rows.js';
 import { loadPg, openRunConnection, sendCancelRequest, type PostgresTarget, type RunConnection } from './connection.js';
@@ -24,13 +22,13 @@ import { postgresHistoryTables } from './history-tables.js';
 import { invalidIndexHint } from './invalid-index.js';
 import { postgresSchemaReader } from './schema-reader.js';
 import type { SchemaReader } from '../../core/schema.js';
-import { splitStatements } from '../../sql/split.js';
-import { initSqlFailed } from '../init-sql.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../connect-timeout.js';
-import { AdvisoryLock, advisoryKeys, type RunQuery } from './lock.js';
-import { PgLeaseStore } from './lease-store.js';
+import type { AdvisoryLock, RunQuery } from './lock.js';
+import { postgresLocks } from './lock-wiring.js';
+import type { PgLeaseStore } from './lease-store.js';
 import { MissingDatabaseDriver } from './missing-database.js';
 import { PgSession } from './session.js';
+import { applicationName, readSessionFacts, runInitSql, type SessionFacts } from './session-facts.js';
 import { ensureTrackingTables, readAppliedRows, readChecksumRows, readLogRows, readProtectedFlag, selectLogRows, type TrackingReader } from './tracking-reads.js';
 import { POSTGRES_SYNTAX } from './syntax.js';
 import { POSTGRES_LINT_PROFILE } from './lint.js';
@@ -40,6 +38,8 @@ import type { HistoryTables } from '../../core/ports/index.js';
 import {
   appendLogSql, deleteAllAppliedSql, deleteAppliedSql, guarded, inlineParams, progressSql, upsertAppliedSql, type TrackingNames,
 } from './tracking.js';
+
+export { applicationName };
 
 export async function createPostgresDriver(target: PostgresTarget, options: DriverOptions): Promise<Driver> {
   const pg = await loadPg();
@@ -61,10 +61,7 @@ export async function createPostgresDriver(target: PostgresTarget, options: Driv
     throw error;
   }
   try {
-    const { rows } = await connection.client.query(`SELECT version() AS version, current_schema() AS schema, pg_backend_pid() AS pid,
-      current_setting('search_path') AS search_path, current_setting('lock_timeout', true) AS lock_timeout,
-      current_setting('statement_timeout', true) AS statement_timeout, current_setting('application_name') AS application_name`);
-    const session = rows[0] as SessionFacts;
+    const session = await readSessionFacts(connection);
     const engine = detectEngine(session.version);
     driver = new PostgresDriver(connection, options, engine, chooseLock(engine, options.lock), session, (options.initSql ?? []).length > 0);
     await driver.configure();
@@ -74,44 +71,6 @@ export async function createPostgresDriver(target: PostgresTarget, options: Driv
     if (error instanceof StrataError) throw error; // `--lock session` where it would be a no-op
     throw connectionFailed(error, connection.display, connection.secrets);
   }
-}
-
-/**
- * The project's own session set-up (`initSql`), each entry split like a migration. Its effects
- * cannot be undone, so a pooled connection it ran on is destroyed rather than returned.
- */
-async function runInitSql(connection: RunConnection, initSql: readonly string[]): Promise<void> {
-  for (const entry of initSql) {
-    for (const statement of splitStatements(entry, POSTGRES_SYNTAX)) {
-      try {
-        await connection.client.query(statement.text);
-      } catch (error) {
-        throw initSqlFailed(statement.text, error, connection.secrets);
-      }
-    }
-  }
-}
-
-interface SessionFacts {
-  readonly version: string;
-  readonly schema: string | null;
-  readonly pid: number;
-  readonly search_path: string;
-  readonly lock_timeout: string | null;
-  readonly statement_timeout: string | null;
-  readonly application_name: string;
-}
-
-const strataVersion = (): string => strataPackage().version;
-
-/**
- * `strata <version> <host>:<pid> <run>` so waiters can name the holder. PostgreSQL keeps 63
- * bytes: the run id is cut to its first 8 characters and a long host name is shortened.
- */
-export function applicationName(runId: string): string {
-  const head = `strata ${strataVersion()} `;
-  const tail = `:${process.pid} ${runId.slice(0, 8)}`;
-  return `${head}${hostname().slice(0, Math.max(8, 63 - head.length - tail.length))}${tail}`;
 }
 
 /** The one-row CTE tracking writes read under the session lock. */
@@ -180,24 +139,14 @@ class PostgresDriver implements Driver {
         application_name: facts.application_name,
       },
     );
-    const run: RunQuery = (sql, params) => this.session.raw(sql, params);
-    if (strategy === 'session') {
-      this.advisory = new AdvisoryLock(run, advisoryKeys(schema, options.table));
-      this.lease = null;
-      this.leaseStore = null;
-    } else {
-      this.advisory = null;
-      this.leaseStore = new PgLeaseStore({
-        run,
-        openSide: () => connection.openSide(applicationName(options.runId)),
-        lockTable: `${q(schema)}.${q(`${options.table}_lock`)}`,
-        createSchema: options.schema ? `CREATE SCHEMA IF NOT EXISTS ${q(options.schema)}` : null,
-        owner: leaseOwner(options.runId, options.leaseTtlMs),
-        runInTransaction: () => this.session.inTransaction,
-      });
-      this.lease = new Lease(this.leaseStore, options.leaseTtlMs);
-      this.session.onBlockEnded = (committed) => this.lease?.transactionEnded(committed);
-    }
+    ({ advisory: this.advisory, lease: this.lease, leaseStore: this.leaseStore } = postgresLocks(strategy, {
+      run: (sql, params) => this.session.raw(sql, params),
+      openSide: () => connection.openSide(applicationName(options.runId)),
+      options,
+      schema,
+      runInTransaction: () => this.session.inTransaction,
+    }));
+    if (this.lease) this.session.onBlockEnded = (committed) => this.lease?.transactionEnded(committed);
   }
 
   /** Session mode on a session strata has to itself: search_path and application_name. */

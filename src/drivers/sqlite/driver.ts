@@ -14,14 +14,11 @@ import { Lease, leaseOwner } from '../lease.js';
 import type { LogSelect } from '../driver.js';
 import type { AppliedChecksum, DatabaseInfo, DbObject, Driver, DriverOptions, ErrorFacts, IntegrityViolation, LockHolder, LockOptions, Row } from '../driver.js';
 import { APPLIED_COLUMNS, LOG_COLUMNS, appliedValues, logValues } from '../tracking-rows.js';
-import { splitStatements } from '../../sql/split.js';
-import { initSqlFailed } from '../init-sql.js';
 import { loadPeer, sqliteAddonPath } from '../peer.js';
 import { ForeignKeys } from './foreign-keys.js';
 import { rebuildTable } from './rebuild.js';
 import type { RunRebuildStatement, TableRebuildRequest } from '../../core/table-rebuild.js';
 import { SqliteLeaseStore } from './lease-store.js';
-import { fileIdentity, park, takeParked } from './parked.js';
 import { listSqliteObjects, sqliteInfo } from './introspect.js';
 import { sqliteHistoryTables } from './history-tables.js';
 import type { HistoryTables } from '../../core/ports/index.js';
@@ -30,17 +27,11 @@ import type { SchemaReader } from '../../core/schema.js';
 import { SQLITE_LINT_PROFILE } from './lint.js';
 import { sqliteSafetyNet } from './safety-net.js';
 import type { SafetyNet } from '../safety-net.js';
-import { openFile } from './open-file.js';
 import { SQLITE_SYNTAX } from './syntax.js';
+import { SqliteConnection, type DatabaseConstructor, type SqliteTarget } from './connection.js';
 import { columnsOf, createTrackingTables, q, readAppliedRows, readChecksumRows, readLogRows, readProtectedFlag } from './tracking.js';
 
-type DatabaseConstructor = typeof Database;
-
-export interface SqliteTarget {
-  /** A file path or `:memory:`; or an open Database the application passed in. */
-  readonly path?: string;
-  readonly database?: Database.Database;
-}
+export type { SqliteTarget };
 
 export async function createSqliteDriver(target: SqliteTarget, options: DriverOptions): Promise<Driver> {
   let BetterSqlite: DatabaseConstructor | null = null;
@@ -74,11 +65,7 @@ class SqliteDriver implements Driver {
     return (this.batchSupport ??= sqliteBatch(this, this.options.table));
   }
 
-  private db: Database.Database | null;
-  private readonly ownsDb: boolean;
-  /** Device and inode of the file strata opened, so close() can park the connection. */
-  private identity: string | null = null;
-  private readonly path: string;
+  private readonly connection: SqliteConnection;
   private readonly table: string;
   private readonly logTable: string;
   private readonly lease: Lease;
@@ -88,52 +75,28 @@ class SqliteDriver implements Driver {
   private readonly statements = new Map<string, Database.Statement>();
 
   constructor(
-    private readonly BetterSqlite: DatabaseConstructor | null,
+    BetterSqlite: DatabaseConstructor | null,
     target: SqliteTarget,
     private readonly options: DriverOptions,
   ) {
-    this.db = target.database ?? null;
-    this.ownsDb = !target.database;
-    this.path = target.database ? target.database.name : target.path!;
-    this.displayName = `sqlite:${this.path}`;
+    this.connection = new SqliteConnection(BetterSqlite, target, options);
+    this.displayName = this.connection.displayName;
     this.table = q(options.table);
     this.logTable = q(`${options.table}_log`);
     this.leaseStore = new SqliteLeaseStore(() => this.open(true)!, q(`${options.table}_lock`), leaseOwner(options.runId, options.leaseTtlMs));
     this.lease = new Lease(this.leaseStore, options.leaseTtlMs);
-    if (this.db) this.configure(this.db);
   }
 
-  /** Opens the database (open-file.ts), or takes this file's parked connection. */
+  private get db(): Database.Database | null {
+    return this.connection.db;
+  }
+
+  private get path(): string {
+    return this.connection.path;
+  }
+
   private open(create: boolean): Database.Database | null {
-    if (this.db) return this.db;
-    const memory = this.path === ':memory:';
-    const file = memory ? this.path : resolve(this.path);
-    const warm = memory ? null : takeParked(file);
-    if (warm) {
-      this.db = warm.db;
-      this.identity = warm.identity;
-      this.configure(this.db);
-      return this.db;
-    }
-    const db = openFile(this.BetterSqlite!, file, { create, memory, displayName: this.displayName, createDirectory: this.options.createDirectory, configure: (d) => this.configure(d) });
-    if (!db) return null;
-    this.db = db;
-    if (!memory) this.identity = fileIdentity(file);
-    return this.db;
-  }
-
-  private configure(db: Database.Database): void {
-    db.pragma(`busy_timeout = ${Math.max(0, Math.round(this.options.lockTimeoutMs))}`);
-    // initSql runs on every connection handed to a run, a parked one taken again included.
-    for (const entry of this.options.initSql ?? []) {
-      for (const statement of splitStatements(entry, SQLITE_SYNTAX)) {
-        try {
-          db.exec(statement.text);
-        } catch (error) {
-          throw initSqlFailed(statement.text, error, []);
-        }
-      }
-    }
+    return this.connection.open(create);
   }
 
   private prepared(sql: string): Database.Statement {
@@ -413,7 +376,7 @@ class SqliteDriver implements Driver {
   }
 
   async safetyNet(): Promise<SafetyNet> {
-    const Constructor = this.BetterSqlite ?? (this.db!.constructor as DatabaseConstructor);
+    const Constructor = this.connection.databaseConstructor;
     const nativeBinding = sqliteAddonPath();
     return sqliteSafetyNet({
       live: () => this.open(false),
@@ -436,10 +399,6 @@ class SqliteDriver implements Driver {
     // A run restores it already; this covers a run that could not (its rollback failed).
     if (this.db && !this.db.inTransaction) this.foreignKeys.restore();
     this.statements.clear();
-    if (this.ownsDb && this.db) {
-      if (this.path === ':memory:') this.db.close();
-      else park(resolve(this.path), this.identity, this.db);
-      this.db = null;
-    }
+    this.connection.release();
   }
 }
