@@ -5,11 +5,11 @@
  * once; progress goes to stderr, never to stdout with --json.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { allDialects, notListed, type DialectName } from '../support/dialects.js';
 import { nativeConnection } from '../support/native.js';
-import { BIN, project, strata } from '../support/project.js';
+import { BIN, project, signalWhen, strata } from '../support/project.js';
 
 const ROWS = 500;
 const SIZE = 50;
@@ -44,16 +44,6 @@ async function touched(dialect: DialectName, url: string): Promise<{ counts: num
   } finally {
     await c.end();
   }
-}
-
-function signalWhen(marker: string, signal: NodeJS.Signals) {
-  let sent = false;
-  return (text: string, child: ChildProcess) => {
-    if (!sent && text.includes(marker)) {
-      sent = true;
-      child.kill(signal);
-    }
-  };
 }
 
 for (const dialect of allDialects()) {

@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { allDialects, notListed, type DialectName, type FreshDatabase } from '../support/dialects.js';
 import { nativeConnection } from '../support/native.js';
+import { suiteResources } from '../support/suite-resources.js';
 import { project, strata, type Project } from '../support/project.js';
 import { SCHEMAS, REORDERED } from '../support/dump-schemas.js';
 
@@ -27,18 +28,7 @@ const CLIENT: Record<DialectName, string> = { sqlite: 'sqlite3', postgres: 'psql
 
 for (const dialect of allDialects()) {
   describe(`dump on ${dialect.name}`, { skip: notListed(dialect.name) }, () => {
-    const databases: FreshDatabase[] = [];
-    const projects: Project[] = [];
-    const fresh = async () => {
-      const db = await dialect.fresh();
-      databases.push(db);
-      return db;
-    };
-    const withMigrations = (files: Record<string, string>) => {
-      const p = project(files);
-      projects.push(p);
-      return p;
-    };
+    const { fresh, withMigrations } = suiteResources(dialect);
     let source: FreshDatabase;
     let p: Project;
     let dumped: string;
@@ -54,11 +44,6 @@ for (const dialect of allDialects()) {
       assert.equal(r.stdout, '', '--out leaves stdout empty');
       dumped = readFileSync(join(p.dir, 'schema.sql'), 'utf8');
     });
-    after(async () => {
-      for (const db of databases) await db.drop();
-      for (const each of projects) each.cleanup();
-    });
-
     test('the dump holds every kind of object, and no database name, server or time', () => {
       for (const pattern of EXPECTED[dialect.name]) assert.match(dumped, pattern);
       const name = new URL(source.url.replace(/^sqlite:/, 'sqlite://x')).pathname.split('/').pop()!;

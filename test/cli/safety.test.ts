@@ -6,14 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Driver } from '../../src/drivers/driver.js';
 import { openDriver } from '../../src/drivers/load-driver.js';
 import { SCRATCH_PREFIX } from '../../src/scratch/scratch.js';
-import { allDialects, notListed, type DialectName, type FreshDatabase } from '../support/dialects.js';
+import { allDialects, notListed, type DialectName } from '../support/dialects.js';
 import { driverOptions } from '../support/driver-fixtures.js';
 import { nativeConnection } from '../support/native.js';
-import { project, strata, type CliResult, type Project } from '../support/project.js';
+import { suiteResources } from '../support/suite-resources.js';
+import { strata, type CliResult } from '../support/project.js';
 
 const sql = (up: string, down?: string) => `-- migrate:up\n${up}\n${down === undefined ? '' : `-- migrate:down\n${down}\n`}`;
 
@@ -32,18 +33,7 @@ const announced = (r: CliResult): string[] => [...r.stderr.matchAll(/created the
 
 for (const dialect of allDialects()) {
   describe(`test and drift on ${dialect.name}`, { skip: notListed(dialect.name) }, () => {
-    const databases: FreshDatabase[] = [];
-    const projects: Project[] = [];
-    const fresh = async () => {
-      const db = await dialect.fresh();
-      databases.push(db);
-      return db;
-    };
-    const withMigrations = (files: Record<string, string>) => {
-      const p = project(files);
-      projects.push(p);
-      return p;
-    };
+    const { fresh, withMigrations } = suiteResources(dialect);
     /** The scratch databases that exist now on the configured server (or SQLite's temp folder). */
     const scratches = async (url: string): Promise<string[]> => {
       const driver: Driver = await openDriver(url, driverOptions());
@@ -80,11 +70,6 @@ for (const dialect of allDialects()) {
         await native.end();
       }
     };
-    after(async () => {
-      for (const db of databases) await db.drop();
-      for (const each of projects) each.cleanup();
-    });
-
     test('migrations that all round-trip: ok, exit 0, the configured database untouched, the scratch database dropped', async () => {
       const db = await fresh();
       const p = withMigrations(ROUND_TRIPS(dialect.name));

@@ -7,18 +7,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { allDialects, notListed, type DialectName } from '../support/dialects.js';
 import { createMigrator } from '../../src/index.js';
-import { BIN, project, strata, type Project } from '../support/project.js';
-
-/** An onOutput callback that sends `signal` once, when the output first contains `marker`. */
-function signalWhen(marker: string, signal: NodeJS.Signals) {
-  let sent = false;
-  return (text: string, child: ChildProcess) => {
-    if (!sent && text.includes(marker)) {
-      sent = true;
-      child.kill(signal);
-    }
-  };
-}
+import { BIN, project, signalWhen, strata, type Project } from '../support/project.js';
 
 describe('signals', () => {
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {

@@ -101,3 +101,14 @@ export function strata(args: readonly string[], options: CliOptions): Promise<Cl
     });
   });
 }
+
+/** An onOutput callback that sends `signal` once, when the output first contains `marker`. */
+export function signalWhen(marker: string, signal: NodeJS.Signals) {
+  let sent = false;
+  return (text: string, child: import('node:child_process').ChildProcess) => {
+    if (!sent && text.includes(marker)) {
+      sent = true;
+      child.kill(signal);
+    }
+  };
+}
