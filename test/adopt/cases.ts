@@ -80,7 +80,9 @@ function knexCase(): Case {
     setup: (d) => [
       ...ddl[d],
       ...['20210101120000_create_users.js', '20210102120000_create_posts.js', '20200101000000_deleted_since.js'].map((name, i) =>
-        insert('knex_migrations', quoteOf(d), { name, batch: i + 1, migration_time: '2021-01-05 10:00:00' })),
+        // migration_time is new Date(): on SQLite knex binds it as epoch milliseconds
+        // (lib/dialects/better-sqlite3/index.js _formatBindings; node-sqlite3 does the same).
+        insert('knex_migrations', quoteOf(d), { name, batch: i + 1, migration_time: d === 'sqlite' ? 1609840800000 : '2021-01-05 10:00:00' })),
       insert('knex_migrations_lock', quoteOf(d), { is_locked: 0 }),
     ],
     count: 'SELECT COUNT(*) AS n FROM knex_migrations',
