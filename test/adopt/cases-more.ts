@@ -63,6 +63,8 @@ function nodePgMigrateCase(): Case {
   return {
     tool: 'node-pg-migrate',
     files: { '1591436242612_init.js': js('users'), '1591436242613_add-posts.js': js('posts'), '1591436242614_later.js': js('later') },
+    // As salsita/node-pg-migrate src/runner.ts ensureMigrationsTable builds it; src/migration.ts
+    // inserts (name, NOW()) with name = the file name without its extension.
     setup: () => [
       'CREATE TABLE "public"."pgmigrations" ( id SERIAL PRIMARY KEY, name varchar(255) NOT NULL, run_on timestamp NOT NULL)',
       ...['1591436242612_init', '1591436242613_add-posts', '1500000000000_gone'].map((name) => insert('pgmigrations', '"', { name, run_on: '2021-01-01 00:00:00' })),
@@ -77,6 +79,12 @@ function nodePgMigrateCase(): Case {
 function typeormCase(): Case {
   const ts = (cls: string, t: string) =>
     `import type { MigrationInterface, QueryRunner } from 'typeorm';\n\nexport class ${cls} implements MigrationInterface {\n  async up(queryRunner: QueryRunner): Promise<void> { await queryRunner.query('CREATE TABLE ${t} (id INTEGER)'); }\n  async down(queryRunner: QueryRunner): Promise<void> { await queryRunner.query('DROP TABLE ${t}'); }\n}\n`;
+  // As typeorm/typeorm src/migration/MigrationExecutor.ts createMigrationsTableIfNotExist builds
+  // it (id generated increment, timestamp = the driver's migrationTimestamp int8/bigint, name =
+  // varchar; types from src/driver/{postgres/PostgresDriver,mysql/MysqlDriver,
+  // sqlite-abstract/AbstractSqliteDriver}.ts, SQL from their query runners, the PK name from
+  // src/naming-strategy/DefaultNamingStrategy.ts); insertExecutedMigration writes the class
+  // name (its last 13 digits being the timestamp).
   const ddl: Record<DialectName, string> = {
     postgres: 'CREATE TABLE "migrations" ("id" SERIAL NOT NULL, "timestamp" bigint NOT NULL, "name" character varying NOT NULL, CONSTRAINT "PK_8c82d7f526340ab734260ea46be" PRIMARY KEY ("id"))',
     mysql: 'CREATE TABLE `migrations` (`id` int NOT NULL AUTO_INCREMENT, `timestamp` bigint NOT NULL, `name` varchar(255) NOT NULL, PRIMARY KEY (`id`)) ENGINE=InnoDB',
@@ -99,9 +107,13 @@ function typeormCase(): Case {
 
 function sequelizeCase(): Case {
   const js = (t: string) => `'use strict';\nmodule.exports = {\n  async up(queryInterface) { await queryInterface.createTable('${t}', {}); },\n  async down(queryInterface) { await queryInterface.dropTable('${t}'); },\n};\n`;
+  // As sequelize/umzug src/storage/sequelize.ts defines the model (name STRING not null, unique,
+  // primary key, no timestamps; utf8 / utf8_unicode_ci on MySQL and MariaDB) and Sequelize's
+  // createTableQuery turns it into SQL; logMigration stores the file name WITH its extension
+  // (src/umzug.ts: path.basename).
   const ddl: Record<DialectName, string> = {
     postgres: 'CREATE TABLE IF NOT EXISTS "SequelizeMeta" ("name" VARCHAR(255) NOT NULL UNIQUE , PRIMARY KEY ("name"))',
-    mysql: 'CREATE TABLE IF NOT EXISTS `SequelizeMeta` (`name` VARCHAR(255) NOT NULL UNIQUE , PRIMARY KEY (`name`)) ENGINE=InnoDB',
+    mysql: 'CREATE TABLE IF NOT EXISTS `SequelizeMeta` (`name` VARCHAR(255) NOT NULL UNIQUE , PRIMARY KEY (`name`)) ENGINE=InnoDB DEFAULT CHARSET=utf8 COLLATE utf8_unicode_ci',
     sqlite: 'CREATE TABLE IF NOT EXISTS `SequelizeMeta` (`name` VARCHAR(255) NOT NULL UNIQUE PRIMARY KEY)',
   };
   return {

@@ -55,13 +55,18 @@ function flywayCase(): Case {
 
 function knexCase(): Case {
   const js = (t: string) => `exports.up = function (knex) { return knex.schema.createTable('${t}', (t) => t.increments()); };\nexports.down = function (knex) { return knex.schema.dropTable('${t}'); };\n`;
+  // As knex/knex lib/migrations/migrate/table-creator.js builds them (increments, string, integer,
+  // timestamp; the lock table with its one row is_locked = 0), with the column types of
+  // lib/dialects/{postgres,mysql,sqlite3}/schema/*-columncompiler.js; Migrator.js inserts
+  // { name, batch, migration_time } where name is the migration's file name WITH its extension
+  // (sources/fs-migrations.js getMigrationName).
   const ddl: Record<DialectName, string[]> = {
     postgres: [
       'create table "knex_migrations" ("id" serial primary key, "name" varchar(255), "batch" integer, "migration_time" timestamptz)',
       'create table "knex_migrations_lock" ("index" serial primary key, "is_locked" integer)',
     ],
     mysql: [
-      'create table `knex_migrations` (`id` int unsigned not null auto_increment primary key, `name` varchar(255), `batch` int, `migration_time` timestamp null)',
+      'create table `knex_migrations` (`id` int unsigned not null auto_increment primary key, `name` varchar(255), `batch` int, `migration_time` timestamp)',
       'create table `knex_migrations_lock` (`index` int unsigned not null auto_increment primary key, `is_locked` int)',
     ],
     sqlite: [
@@ -75,7 +80,9 @@ function knexCase(): Case {
     setup: (d) => [
       ...ddl[d],
       ...['20210101120000_create_users.js', '20210102120000_create_posts.js', '20200101000000_deleted_since.js'].map((name, i) =>
-        insert('knex_migrations', quoteOf(d), { name, batch: i + 1, migration_time: '2021-01-05 10:00:00' })),
+        // migration_time is new Date(): on SQLite knex binds it as epoch milliseconds
+        // (lib/dialects/better-sqlite3/index.js _formatBindings; node-sqlite3 does the same).
+        insert('knex_migrations', quoteOf(d), { name, batch: i + 1, migration_time: d === 'sqlite' ? 1609840800000 : '2021-01-05 10:00:00' })),
       insert('knex_migrations_lock', quoteOf(d), { is_locked: 0 }),
     ],
     count: 'SELECT COUNT(*) AS n FROM knex_migrations',
@@ -87,9 +94,13 @@ function knexCase(): Case {
 
 function dbmateCase(): Case {
   const mig = (t: string) => `-- migrate:up\n${SQL(t)}\n-- migrate:down\nDROP TABLE ${t};\n`;
+  // As amacneil/dbmate pkg/driver/{postgres/postgres.go,mysql/mysql.go,sqlite/sqlite.go}
+  // CreateMigrationsTable builds it: Postgres schema-qualified (current schema, quote_ident
+  // leaves lower-case names bare) with an unbounded varchar; MySQL and SQLite varchar(128). One
+  // row per applied file, version = the file name's leading digits (pkg/dbmate/db.go).
   const ddl: Record<DialectName, string> = {
-    postgres: 'create table if not exists schema_migrations (version varchar(128) primary key)',
-    mysql: 'create table if not exists schema_migrations (version varchar(128) primary key) character set latin1 collate latin1_bin',
+    postgres: 'create table if not exists public.schema_migrations (version varchar primary key)',
+    mysql: 'create table if not exists `schema_migrations` (version varchar(128) primary key)',
     sqlite: 'create table if not exists "schema_migrations" (version varchar(128) primary key)',
   };
   return {
@@ -103,10 +114,14 @@ function dbmateCase(): Case {
   };
 }
 
+// As golang-migrate/migrate database/{postgres/postgres.go,mysql/mysql.go,sqlite3/sqlite3.go}
+// ensureVersionTable builds it (Postgres qualified with the current schema; MySQL after its own
+// SHOW TABLES check, so no IF NOT EXISTS; SQLite untyped-ish with a unique index); SetVersion
+// empties it and inserts ONE row (version, dirty).
 const golangDdl: Record<DialectName, string[]> = {
-  postgres: ['CREATE TABLE IF NOT EXISTS "schema_migrations" (version bigint not null primary key, dirty boolean not null)'],
-  mysql: ['CREATE TABLE IF NOT EXISTS `schema_migrations` (version bigint not null primary key, dirty boolean not null)'],
-  sqlite: ['CREATE TABLE IF NOT EXISTS "schema_migrations" (version uint64,dirty bool)', 'CREATE UNIQUE INDEX IF NOT EXISTS version_unique ON "schema_migrations" (version)'],
+  postgres: ['CREATE TABLE IF NOT EXISTS "public"."schema_migrations" (version bigint not null primary key, dirty boolean not null)'],
+  mysql: ['CREATE TABLE `schema_migrations` (version bigint not null primary key, dirty boolean not null)'],
+  sqlite: ['CREATE TABLE IF NOT EXISTS schema_migrations (version uint64,dirty bool)', 'CREATE UNIQUE INDEX IF NOT EXISTS version_unique ON schema_migrations (version)'],
 };
 const golangFiles = {
   '000001_init.up.sql': SQL('a'), '000001_init.down.sql': 'DROP TABLE a;\n',
