@@ -36,16 +36,18 @@ export function backupFileName(folder: string, name: string, date: Date, version
 /** Every backup of database `name` in `folder`, oldest first. [] when the folder does not exist. */
 export function listBackups(folder: string, name: string, extension: string): BackupFile[] {
   if (!existsSync(folder)) return [];
-  const found: { file: BackupFile; order: string }[] = [];
+  // Oldest first: by the second in the name, then (two in one second, for different versions)
+  // by when the file was written, then by the `~n` that a same-named one gets.
+  const found: { file: BackupFile; stamp: string; written: number; n: number }[] = [];
   for (const entry of readdirSync(folder)) {
     const parsed = parseName(entry, name, extension);
     if (!parsed) continue;
     const file = join(folder, entry);
     const stats = statSync(file, { throwIfNoEntry: false });
     if (!stats?.isFile()) continue;
-    found.push({ file: { file, sizeBytes: stats.size, createdAt: parsed.createdAt, version: parsed.version }, order: `${parsed.stamp}.${String(parsed.n).padStart(6, '0')}` });
+    found.push({ file: { file, sizeBytes: stats.size, createdAt: parsed.createdAt, version: parsed.version }, stamp: parsed.stamp, written: stats.mtimeMs, n: parsed.n });
   }
-  return found.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0)).map((f) => f.file);
+  return found.sort((a, b) => (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : a.written - b.written || a.n - b.n)).map((f) => f.file);
 }
 
 /** Removes the oldest backups of `name` beyond the newest `keep` (0 keeps all). Returns the removed files. */

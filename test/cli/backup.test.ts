@@ -4,18 +4,25 @@
  */
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { notListed } from '../support/dialects.js';
 import { project, strata, type Project } from '../support/project.js';
 
-const NAME = /^app_\d{8}T\d{6}Z_(.+)\.db$/;
+/** The version in a restore point's name (a second one in the same second and of the same version is `…~2.db`). */
+const NAME = /^app_\d{8}T\d{6}Z_(.+?)(?:~\d+)?\.db$/;
 
 describe('backups on SQLite', { skip: notListed('sqlite') }, () => {
   let p: Project;
   const run = (...args: string[]) => strata([...args, '--db', 'sqlite:./app.db'], { cwd: p.dir });
-  const backupsOf = () => (existsSync(join(p.dir, 'backups')) ? readdirSync(join(p.dir, 'backups')).sort() : []);
+  // Oldest first: two restore points in the same second differ only in the version in their
+  // names, so the names alone do not order them.
+  const backupsOf = () => {
+    const folder = join(p.dir, 'backups');
+    if (!existsSync(folder)) return [];
+    return readdirSync(folder).sort((a, b) => statSync(join(folder, a)).mtimeMs - statSync(join(folder, b)).mtimeMs || (a < b ? -1 : 1));
+  };
   const query = <T>(sql: string): T[] => {
     const db = new Database(join(p.dir, 'app.db'), { readonly: true });
     try {
