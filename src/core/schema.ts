@@ -176,7 +176,14 @@ export function compareSchemas(expected: readonly SchemaObject[], actual: readon
   return differences;
 }
 
-/** The tracking tables a dump leaves out unless asked: `<table>`, `<table>_log`, `<table>_lock` and `<table>_ckpt` (db.batch checkpoints). */
+/** The suffix of db.batch's checkpoint table, `<table>_ckpt` (five characters, like `_lock`). */
+export const CHECKPOINT_SUFFIX = '_ckpt';
+
+/**
+ * Every table strata itself creates for a tracking table: `<table>`, `<table>_log`,
+ * `<table>_lock` and `<table>_ckpt` (db.batch checkpoints). A dump leaves them out unless
+ * asked, `reset` never drops them, a scratch database is emptied of them.
+ */
 export function trackingTables(table: string): string[] {
-  return [table, `${table}_log`, `${table}_lock`, `${table}_ckpt`];
+  return [table, `${table}_log`, `${table}_lock`, `${table}${CHECKPOINT_SUFFIX}`];
 }

@@ -7,7 +7,7 @@
 import type { Checkpoint, CheckpointStore } from '../core/batch/support.js';
 import type { Row } from './driver.js';
 
-export const CHECKPOINT_SUFFIX = '_ckpt';
+export { CHECKPOINT_SUFFIX } from '../core/schema.js';
 
 export interface CheckpointSql {
   /** The table, quoted and qualified. Called when needed (a server's database is known once connected). */

@@ -14,6 +14,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { AbortError, ConfigError, StrataError, messageOf } from '../core/errors.js';
 import type { EventListener } from '../core/events.js';
 import { untilAborted } from '../core/until-aborted.js';
+import { trackingTables } from '../core/schema.js';
 import type { Driver, DriverOptions } from '../drivers/driver.js';
 import { openDriver } from '../drivers/load-driver.js';
 import type { ScratchPort } from '../drivers/safety-net.js';
@@ -145,8 +146,7 @@ async function withGivenDatabase<T>(options: ScratchOptions, url: string, fn: (s
 
 async function empty(driver: Driver, table: string): Promise<void> {
   await driver.dropObjects(await driver.listObjects());
-  const own = [`${table}_lock`, `${table}_log`, table];
-  for (const name of own) if (await driver.tableExists(name)) await driver.execute(`DROP TABLE ${driver.quoteIdentifier(name)}`);
+  for (const name of trackingTables(table)) if (await driver.tableExists(name)) await driver.execute(`DROP TABLE ${driver.quoteIdentifier(name)}`);
 }
 
 /** A server URL with no database in it (`postgres://host/`). A SQLite path always names a file. */

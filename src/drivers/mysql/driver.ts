@@ -8,7 +8,6 @@
  * running query from a third, short-lived one.
  */
 import type { BatchSupport } from '../../core/batch/support.js';
-import { CHECKPOINT_SUFFIX } from '../checkpoint-store.js';
 import { mysqlBatch } from './batch.js';
 import { mysqlLoginOf, mysqlSafetyNet } from './safety-net.js';
 import type { SafetyNet } from '../safety-net.js';
@@ -25,7 +24,7 @@ import { columnExists, dropMysqlObjects, indexExists, listMysqlObjects, mysqlInf
 import { mysqlHistoryTables } from './history-tables.js';
 import type { HistoryTables } from '../../core/ports/index.js';
 import { mysqlSchemaReader } from './schema-reader.js';
-import type { SchemaReader } from '../../core/schema.js';
+import { trackingTables, type SchemaReader } from '../../core/schema.js';
 import { MysqlLocks } from './lock-wiring.js';
 import { RunConnection } from './run-connection.js';
 import { MYSQL_SYNTAX } from './syntax.js';
@@ -352,7 +351,7 @@ class MysqlDriver implements Driver {
   async listObjects(): Promise<DbObject[]> {
     const session = await this.readConnection();
     if (!session) return [];
-    const own = new Set(['', '_log', '_lock', CHECKPOINT_SUFFIX].map((suffix) => `${this.options.table}${suffix}`.toLowerCase()));
+    const own = new Set(trackingTables(this.options.table).map((name) => name.toLowerCase()));
     return listMysqlObjects(session, own);
   }
 

@@ -4,7 +4,6 @@
  * statements); a second, short-lived one renews a lease or cancels a statement.
  */
 import type { BatchSupport } from '../../core/batch/support.js';
-import { CHECKPOINT_SUFFIX } from '../checkpoint-store.js';
 import { postgresBatch } from './batch.js';
 import { ConnectionError, LockTimeoutError, StrataError, messageOf } from '../../core/errors.js';
 import type { AppliedMigration, LogEntry, LogRow } from '../../core/model.js';
@@ -21,7 +20,7 @@ import * as introspect from './introspect.js';
 import { postgresHistoryTables } from './history-tables.js';
 import { invalidIndexHint } from './invalid-index.js';
 import { postgresSchemaReader } from './schema-reader.js';
-import type { SchemaReader } from '../../core/schema.js';
+import { trackingTables, type SchemaReader } from '../../core/schema.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../connect-timeout.js';
 import type { AdvisoryLock, RunQuery } from './lock.js';
 import { postgresLocks } from './lock-wiring.js';
@@ -323,8 +322,7 @@ class PostgresDriver implements Driver {
     return introspect.postgresInfo(this.runQuery, this.options.schema, this.engine, serverVersionOf(this.engine, this.facts.version));
   }
   listObjects(): Promise<DbObject[]> {
-    const table = this.options.table;
-    return introspect.listPostgresObjects(this.runQuery, this.options.schema, [table, `${table}_log`, `${table}_lock`, `${table}${CHECKPOINT_SUFFIX}`]);
+    return introspect.listPostgresObjects(this.runQuery, this.options.schema, trackingTables(this.options.table));
   }
 
   schemaReader(): SchemaReader {

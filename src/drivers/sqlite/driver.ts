@@ -4,7 +4,6 @@
  * each in a SAVEPOINT).
  */
 import type { BatchSupport } from '../../core/batch/support.js';
-import { CHECKPOINT_SUFFIX } from '../checkpoint-store.js';
 import { sqliteBatch } from './batch.js';
 import type Database from 'better-sqlite3';
 import { resolve } from 'node:path';
@@ -23,7 +22,7 @@ import { listSqliteObjects, sqliteInfo } from './introspect.js';
 import { sqliteHistoryTables } from './history-tables.js';
 import type { HistoryTables } from '../../core/ports/index.js';
 import { sqliteSchemaReader } from './schema-reader.js';
-import type { SchemaReader } from '../../core/schema.js';
+import { trackingTables, type SchemaReader } from '../../core/schema.js';
 import { SQLITE_LINT_PROFILE } from './lint.js';
 import { sqliteSafetyNet } from './safety-net.js';
 import type { SafetyNet } from '../safety-net.js';
@@ -356,7 +355,7 @@ class SqliteDriver implements Driver {
   async listObjects(): Promise<DbObject[]> {
     const db = this.open(false);
     if (!db) return [];
-    const own = new Set([this.options.table, `${this.options.table}_log`, `${this.options.table}_lock`, `${this.options.table}${CHECKPOINT_SUFFIX}`]);
+    const own = new Set(trackingTables(this.options.table));
     return listSqliteObjects(db).filter((o) => !own.has(o.name));
   }
   schemaReader(): SchemaReader {
